@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwbp: make every breakpoint slot decision of the running kernel go through
+ * the hwbp constraint table.
+ *
+ * Where the kernel is intercepted.  Each point is reached through a pointer or
+ * from another source file, so no call site can have inlined it away (as gcc
+ * does with reserve_bp_slot() on Debian's kernel):
+ *
+ *   perf_breakpoint.event_init       pointer, swapped    every bp event creation
+ *                                                        (perf_event_open,
+ *                                                        register_*_hw_breakpoint,
+ *                                                        inheritance)
+ *   event->destroy                   pointer, set by us  every release
+ *   modify_user_hw_breakpoint()      ftrace, ptrace.c    ptrace's DR7 changes
+ *   modify_user_hw_breakpoint_check() ftrace, core.c     IOC_MODIFY_ATTRIBUTES
+ *   dbg_reserve_bp_slot(), dbg_release_bp_slot(),
+ *   release_bp_slot()                ftrace, kgdb.c      the kernel debugger
+ *   hw_breakpoint_is_used()          ftrace              callers outside
+ *
+ * Arch parsing and the installing of breakpoints in debug registers stay the
+ * kernel's: only the slot accounting moves.
+ *
+ * Takeover without a window.  The stock table must be empty and stay empty:
+ *  1. the ftrace hooks go in; for events that are not ours they call the
+ *     stock function, so nothing changes yet;
+ *  2. event_init is swapped for ours, in ARMING state, where it still hands
+ *     every event to the stock event_init, under hwbp_arming_sem (read);
+ *  3. synchronize_srcu(pmus_srcu): no caller still runs the old pointer;
+ *  4. with hwbp_arming_sem held for write (no hand-over in flight, none can
+ *     start) the stock table is checked empty and the state set to LIVE.
+ * If the stock table holds slots at 4, everything is undone and the load
+ * fails with -EBUSY; no event was ever reserved in our table.
+ *
+ * Every reserved slot holds a reference on this module, so rmmod is refused
+ * while any is held; on unload the pointer goes back, pmus_srcu is drained
+ * and the hooks come out, and the stock path is as it was.
+ */
+#include <linux/capability.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/module.h>
+#include <linux/perf_event.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
+
+#include <hwbp/arch.h>
+#include <hwbp/kernel.h>
+
+#define CREATE_TRACE_POINTS
+#include <hwbp/trace.h>
+
+/* The stock kernel's functions and data hwbp uses or replaces. */
+static struct {
+	unsigned long perf_breakpoint;
+	unsigned long pmus_srcu;
+	unsigned long arch_parse;
+	unsigned long arch_in_kernelspace;
+	unsigned long perf_event_disable_local;
+	unsigned long is_used;
+	unsigned long release_bp_slot;
+	unsigned long modify_user;
+	unsigned long modify_check;
+	unsigned long dbg_reserve;
+	unsigned long dbg_release;
+} stock;
+
+static const struct hwbp_symbol hwbp_symbols[] = {
+	{ "perf_breakpoint", &stock.perf_breakpoint },
+	{ "pmus_srcu", &stock.pmus_srcu },
+	{ "hw_breakpoint_arch_parse", &stock.arch_parse },
+	{ "arch_check_bp_in_kernelspace", &stock.arch_in_kernelspace },
+	{ "perf_event_disable_local", &stock.perf_event_disable_local },
+	{ "hw_breakpoint_is_used", &stock.is_used },
+	{ "release_bp_slot", &stock.release_bp_slot },
+	{ "modify_user_hw_breakpoint", &stock.modify_user },
+	{ "modify_user_hw_breakpoint_check", &stock.modify_check },
+	{ "dbg_reserve_bp_slot", &stock.dbg_reserve },
+	{ "dbg_release_bp_slot", &stock.dbg_release },
+};
+
+typedef int (*hwbp_event_fn)(struct perf_event *bp);
+typedef void (*hwbp_event_void_fn)(struct perf_event *bp);
+typedef bool (*hwbp_bool_fn)(void);
+typedef int (*hwbp_modify_fn)(struct perf_event *bp,
+			      struct perf_event_attr *attr);
+typedef int (*hwbp_modify_check_fn)(struct perf_event *bp,
+				    struct perf_event_attr *attr, bool check);
+typedef int (*hwbp_parse_fn)(struct perf_event *bp,
+			     const struct perf_event_attr *attr,
+			     struct arch_hw_breakpoint *hw);
+typedef int (*hwbp_in_kernel_fn)(struct arch_hw_breakpoint *hw);
+
+static struct hwbp_table *hwbp_table;
+static struct pmu *hwbp_pmu;
+static hwbp_event_fn hwbp_stock_event_init;
+
+enum hwbp_state {
+	HWBP_ARMING,
+	HWBP_LIVE,
+};
+
+/*
+ * hwbp_state goes ARMING -> LIVE once, under hwbp_arming_sem held for write;
+ * event_init reads it with acquire and, while ARMING, hands events to the
+ * stock event_init under hwbp_arming_sem held for read.
+ */
+static int hwbp_state;
+static DECLARE_RWSEM(hwbp_arming_sem);
+
+DEFINE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
+
+static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
+{
+	struct hwbp_event *ev = (struct hwbp_event *)bp->pmu_private;
+
+	if (bp->pmu != hwbp_pmu || !ev || ev->magic != HWBP_EVENT_MAGIC)
+		return NULL;
+	return ev;
+}
+
+static void hwbp_count_refusal(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		hwbp_count(HWBP_CNT_REFUSED_ENOSPC);
+		break;
+	case -EINVAL:
+		hwbp_count(HWBP_CNT_REFUSED_EINVAL);
+		break;
+	case -ENOMEM:
+		hwbp_count(HWBP_CNT_REFUSED_ENOMEM);
+		break;
+	default:
+		hwbp_count(HWBP_CNT_REFUSED_OTHER);
+		break;
+	}
+}
+
+/*
+ * Reserve a slot for @bp in our table.  A reserved slot pins this module;
+ * during unload (module going) nothing new is reserved here.
+ */
+static int hwbp_reserve_event(struct perf_event *bp, struct hwbp_event *ev,
+			      bool dbg)
+{
+	int err;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	err = dbg ? hwbp_dbg_reserve(hwbp_table, &ev->bp) :
+		    hwbp_reserve(hwbp_table, &ev->bp);
+	if (err) {
+		if (err == -EBUSY)
+			hwbp_count(HWBP_CNT_DBG_BUSY);
+		else
+			hwbp_count_refusal(err);
+		trace_hwbp_refuse(bp, err);
+		module_put(THIS_MODULE);
+		return err;
+	}
+	hwbp_count(HWBP_CNT_RESERVED);
+	trace_hwbp_reserve(bp, 0);
+	return 0;
+}
+
+static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
+			      bool dbg)
+{
+	if (dbg) {
+		int err = hwbp_dbg_release(hwbp_table, &ev->bp);
+
+		if (err) {
+			hwbp_count(HWBP_CNT_DBG_BUSY);
+			return err;
+		}
+	} else {
+		hwbp_release(hwbp_table, &ev->bp);
+	}
+	hwbp_count(HWBP_CNT_RELEASED);
+	trace_hwbp_release(bp, 0);
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+/* The checks of the kernel's hw_breakpoint_parse(), with its errnos. */
+static int hwbp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
+		      struct arch_hw_breakpoint *hw)
+{
+	int err;
+
+	err = ((hwbp_parse_fn)stock.arch_parse)(bp, attr, hw);
+	if (err)
+		return err;
+	if (((hwbp_in_kernel_fn)stock.arch_in_kernelspace)(hw)) {
+		if (attr->exclude_kernel)
+			return -EINVAL;
+		/* No breakpoints in the trap path for the unprivileged. */
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+	}
+	return 0;
+}
+
+static void hwbp_event_destroy(struct perf_event *bp)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	hwbp_count(HWBP_CNT_HIT_DESTROY);
+	if (WARN_ON_ONCE(!ev))
+		return;
+	hwbp_arch_unregister(bp);
+	bp->pmu_private = NULL;
+	if (ev->bp.reserved) {
+		hwbp_release(hwbp_table, &ev->bp);
+		hwbp_count(HWBP_CNT_RELEASED);
+		trace_hwbp_release(bp, 0);
+		kfree(ev);
+		/* Last: this may let the module go. */
+		module_put(THIS_MODULE);
+		return;
+	}
+	kfree(ev);
+}
+
+/* Data if the access mask has R or W, else instruction: as the kernel. */
+static enum hwbp_type hwbp_slot_type(u64 bp_type)
+{
+	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
+}
+
+static int hwbp_event_init_live(struct perf_event *bp)
+{
+	struct arch_hw_breakpoint hw = { };
+	struct hwbp_event *ev;
+	int err;
+
+	if (!hwbp_table_slots(hwbp_table, hwbp_slot_type(bp->attr.bp_type)) ||
+	    has_branch_stack(bp))
+		return -EOPNOTSUPP;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return -ENOMEM;
+	ev->bp.owner = bp->hw.target;
+	ev->bp.cpu = bp->cpu;
+	ev->bp.bp_type = (unsigned int)bp->attr.bp_type;
+	ev->bp.weight = hwbp_arch_weight(bp);
+	ev->magic = HWBP_EVENT_MAGIC;
+
+	/* Reserve, then parse: the kernel's order, so the same errno wins. */
+	err = hwbp_reserve_event(bp, ev, false);
+	if (err == -ENODEV) {
+		/* Unloading: the stock path takes over again. */
+		kfree(ev);
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		return hwbp_stock_event_init(bp);
+	}
+	if (!err) {
+		err = hwbp_parse(bp, &bp->attr, &hw);
+		if (err)
+			hwbp_release_event(bp, ev, false);
+	}
+	if (err) {
+		kfree(ev);
+		return err;
+	}
+
+	bp->hw.info = hw;
+	bp->pmu_private = ev;
+	bp->destroy = hwbp_event_destroy;
+	return 0;
+}
+
+static int hwbp_event_init(struct perf_event *bp)
+{
+	int err;
+
+	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
+		return -ENOENT;
+	hwbp_count(HWBP_CNT_HIT_EVENT_INIT);
+	if (likely(smp_load_acquire(&hwbp_state) == HWBP_LIVE))
+		return hwbp_event_init_live(bp);
+
+	down_read(&hwbp_arming_sem);
+	if (hwbp_state == HWBP_LIVE) {
+		err = hwbp_event_init_live(bp);
+	} else {
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		err = hwbp_stock_event_init(bp);
+	}
+	up_read(&hwbp_arming_sem);
+	return err;
+}
+
+static void hwbp_copy_attr(struct perf_event_attr *to,
+			   const struct perf_event_attr *from)
+{
+	to->bp_addr = from->bp_addr;
+	to->bp_type = from->bp_type;
+	to->bp_len = from->bp_len;
+	to->disabled = from->disabled;
+}
+
+/* Replaces modify_user_hw_breakpoint_check(). */
+static int hwbp_modify_check(struct perf_event *bp,
+			     struct perf_event_attr *attr, bool check)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+	struct arch_hw_breakpoint hw = { };
+	int err;
+
+	hwbp_count(HWBP_CNT_HIT_MODIFY_CHECK);
+	if (!ev) {
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		return ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
+								  check);
+	}
+
+	err = hwbp_parse(bp, attr, &hw);
+	if (err)
+		return err;
+
+	if (check) {
+		struct perf_event_attr old_attr = bp->attr;
+
+		/* Only the breakpoint fields may change. */
+		hwbp_copy_attr(&old_attr, attr);
+		if (memcmp(&old_attr, attr, sizeof(*attr)))
+			return -EINVAL;
+	}
+
+	if (bp->attr.bp_type != attr->bp_type) {
+		err = hwbp_modify_type(hwbp_table, &ev->bp,
+				       (unsigned int)attr->bp_type);
+		if (err) {
+			hwbp_count_refusal(err);
+			trace_hwbp_refuse(bp, err);
+			return err;
+		}
+		hwbp_count(HWBP_CNT_MODIFIED);
+	}
+
+	hwbp_copy_attr(&bp->attr, attr);
+	bp->hw.info = hw;
+	return 0;
+}
+
+/* Replaces modify_user_hw_breakpoint(), ptrace's entry. */
+static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
+{
+	int err;
+
+	hwbp_count(HWBP_CNT_HIT_MODIFY_USER);
+	if (!hwbp_event_of(bp)) {
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		return ((hwbp_modify_fn)stock.modify_user)(bp, attr);
+	}
+
+	/*
+	 * With interrupts off no IPI can disable the event; then it can only
+	 * be the current task's, and is disabled right here.
+	 */
+	if (irqs_disabled() && bp->ctx && bp->ctx->task == current)
+		((hwbp_event_void_fn)stock.perf_event_disable_local)(bp);
+	else
+		perf_event_disable(bp);
+
+	err = hwbp_modify_check(bp, attr, false);
+
+	if (!bp->attr.disabled)
+		perf_event_enable(bp);
+	return err;
+}
+
+/* Replaces release_bp_slot(), which kgdb calls on its own events. */
+static void hwbp_release_bp_slot(struct perf_event *bp)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	hwbp_count(HWBP_CNT_HIT_RELEASE_SLOT);
+	if (!ev) {
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		((hwbp_event_void_fn)stock.release_bp_slot)(bp);
+		return;
+	}
+	hwbp_arch_unregister(bp);
+	if (ev->bp.reserved)
+		hwbp_release_event(bp, ev, false);
+}
+
+/*
+ * Replace dbg_reserve_bp_slot()/dbg_release_bp_slot(): -1 when the table is
+ * locked, as the kernel's.  An event hwbp did not create (set up by kgdb
+ * before hwbp was loaded) is refused: its slot would land in the stock table.
+ */
+static int hwbp_dbg_reserve_bp_slot(struct perf_event *bp)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+	int err;
+
+	hwbp_count(HWBP_CNT_HIT_DBG_RESERVE);
+	if (!ev) {
+		hwbp_count(HWBP_CNT_REFUSED_OTHER);
+		return -1;
+	}
+	err = hwbp_reserve_event(bp, ev, true);
+	if (err == -EBUSY || err == -ENODEV)
+		return -1;
+	return err;
+}
+
+static int hwbp_dbg_release_bp_slot(struct perf_event *bp)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	hwbp_count(HWBP_CNT_HIT_DBG_RELEASE);
+	if (!ev)
+		return -1;
+	if (!ev->bp.reserved)
+		return 0;
+	return hwbp_release_event(bp, ev, true) ? -1 : 0;
+}
+
+/* Replaces hw_breakpoint_is_used(): either table, ours or the stock one. */
+static bool hwbp_is_used(void)
+{
+	hwbp_count(HWBP_CNT_HIT_IS_USED);
+	return hwbp_table_is_used(hwbp_table) ||
+	       ((hwbp_bool_fn)stock.is_used)();
+}
+
+static struct hwbp_hook hwbp_hooks[] = {
+	{ "modify_user_hw_breakpoint", &stock.modify_user,
+	  (void *)hwbp_modify_user },
+	{ "modify_user_hw_breakpoint_check", &stock.modify_check,
+	  (void *)hwbp_modify_check },
+	{ "dbg_reserve_bp_slot", &stock.dbg_reserve,
+	  (void *)hwbp_dbg_reserve_bp_slot },
+	{ "dbg_release_bp_slot", &stock.dbg_release,
+	  (void *)hwbp_dbg_release_bp_slot },
+	{ "release_bp_slot", &stock.release_bp_slot,
+	  (void *)hwbp_release_bp_slot },
+	{ "hw_breakpoint_is_used", &stock.is_used, (void *)hwbp_is_used },
+};
+
+static void hwbp_remove_hooks(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hwbp_hooks); i++)
+		hwbp_hook_remove(&hwbp_hooks[i]);
+}
+
+static int hwbp_install_hooks(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(hwbp_hooks); i++) {
+		err = hwbp_hook_install(&hwbp_hooks[i]);
+		if (err) {
+			hwbp_remove_hooks();
+			return err;
+		}
+	}
+	return 0;
+}
+
+static bool hwbp_stock_table_used(void)
+{
+	/* Called from this module, so the hook lets it reach the original. */
+	return ((hwbp_bool_fn)stock.is_used)();
+}
+
+static void hwbp_restore_event_init(void)
+{
+	WRITE_ONCE(hwbp_pmu->event_init, hwbp_stock_event_init);
+	synchronize_srcu((struct srcu_struct *)stock.pmus_srcu);
+}
+
+/* Steps 2-4 of the takeover (see the top of this file). */
+static int hwbp_take_over(void)
+{
+	hwbp_pmu = (struct pmu *)stock.perf_breakpoint;
+	hwbp_stock_event_init = hwbp_pmu->event_init;
+	if (!hwbp_stock_event_init) {
+		pr_err("hwbp: the breakpoint PMU has no event_init\n");
+		return -ENOENT;
+	}
+	WRITE_ONCE(hwbp_pmu->event_init, hwbp_event_init);
+	synchronize_srcu((struct srcu_struct *)stock.pmus_srcu);
+
+	down_write(&hwbp_arming_sem);
+	if (hwbp_stock_table_used()) {
+		up_write(&hwbp_arming_sem);
+		hwbp_restore_event_init();
+		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
+		return -EBUSY;
+	}
+	smp_store_release(&hwbp_state, HWBP_LIVE);
+	up_write(&hwbp_arming_sem);
+	return 0;
+}
+
+static int __init hwbp_init(void)
+{
+	struct hwbp_layout layout;
+	int err;
+
+	err = hwbp_resolve_symbols(hwbp_symbols, ARRAY_SIZE(hwbp_symbols));
+	if (err)
+		return err;
+	err = hwbp_arch_layout(&layout);
+	if (err) {
+		pr_err("hwbp: no breakpoint layout for %s: %d\n",
+		       hwbp_arch_name, err);
+		return err;
+	}
+	hwbp_table = hwbp_table_create(&layout, nr_cpu_ids,
+				       hwbp_arch_table_ops());
+	if (!hwbp_table) {
+		pr_err("hwbp: cannot allocate the table\n");
+		return -ENOMEM;
+	}
+	if (hwbp_stock_table_used()) {
+		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
+		err = -EBUSY;
+		goto out_table;
+	}
+	err = hwbp_install_hooks();
+	if (err)
+		goto out_table;
+	err = hwbp_take_over();
+	if (err)
+		goto out_hooks;
+	hwbp_debugfs_init(hwbp_table, &layout);
+	pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots%s)\n",
+		hwbp_arch_name, hwbp_table_slots(hwbp_table, HWBP_TYPE_INST),
+		layout.shared ? ", shared" : "");
+	return 0;
+
+out_hooks:
+	hwbp_remove_hooks();
+out_table:
+	hwbp_table_destroy(hwbp_table);
+	return err;
+}
+
+static void __exit hwbp_exit(void)
+{
+	hwbp_debugfs_exit();
+	/* No slot is held (each pins the module); new events go to stock. */
+	hwbp_restore_event_init();
+	hwbp_remove_hooks();
+	hwbp_table_destroy(hwbp_table);
+	pr_info("hwbp: breakpoint slots handed back to the kernel\n");
+}
+
+module_init(hwbp_init);
+module_exit(hwbp_exit);
+MODULE_DESCRIPTION("hw_breakpoint slot constraint table");
+MODULE_LICENSE("GPL");

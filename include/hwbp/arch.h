@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwbp: what each arch supplies (arch/<arch>/hwbp_arch.cpp).
+ *
+ * The core never hard-codes a slot count: the arch says how many breakpoint
+ * registers of each type a CPU has and whether both types share them, and
+ * gets a say at reserve, release and unregister time, as the kernel's own
+ * arch_reserve_bp_slot() and arch_unregister_hw_breakpoint() do.
+ */
+#ifndef HWBP_ARCH_H
+#define HWBP_ARCH_H
+
+#include <hwbp/constraint_table.h>
+
+struct perf_event;
+
+/* Fill @layout from what the running CPUs report.  0 or -errno. */
+int hwbp_arch_layout(struct hwbp_layout *layout);
+
+/* Slots a breakpoint event takes (the kernel's hw_breakpoint_weight()). */
+unsigned int hwbp_arch_weight(struct perf_event *bp);
+
+/* Table hooks (see struct hwbp_arch_ops); NULL when the arch needs none. */
+const struct hwbp_arch_ops *hwbp_arch_table_ops(void);
+
+/*
+ * Called when a breakpoint event goes away, before its slot is released;
+ * must not look at bp->ctx (the event may have been swapped to another
+ * task since it last fired).
+ */
+void hwbp_arch_unregister(struct perf_event *bp);
+
+/* Name of the arch for messages and the debugfs view. */
+extern const char hwbp_arch_name[];
+
+#endif /* HWBP_ARCH_H */

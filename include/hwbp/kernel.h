@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwbp: the kernel glue's internal interface (hw_breakpoint_core.cpp,
+ * kernel/hooks.cpp, kernel/debugfs.cpp).
+ */
+#ifndef HWBP_KERNEL_H
+#define HWBP_KERNEL_H
+
+#include <linux/ftrace.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#include <hwbp/constraint_table.h>
+
+struct perf_event;
+
+/*
+ * What hwbp keeps per breakpoint event it initialized, in
+ * event->pmu_private.  @magic tells our events from any other.
+ */
+struct hwbp_event {
+	struct hwbp_bp bp;
+	unsigned long magic;
+};
+
+#define HWBP_EVENT_MAGIC	0x6877627045564e54UL	/* "hwbpEVNT" */
+
+/* --- kernel symbols, resolved at load --- */
+
+struct hwbp_symbol {
+	const char *name;
+	unsigned long *addr;
+};
+
+/* Look up every symbol of @syms; -ENOENT naming the first one missing. */
+int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr);
+
+/* --- redirection of a kernel function to ours, through ftrace --- */
+
+/*
+ * A hook sends every call of @target to @replacement, except calls made from
+ * this module, which reach the original: that is how hwbp calls the stock
+ * function (e.g. for an event that is not ours).
+ */
+struct hwbp_hook {
+	const char *name;
+	unsigned long *target;
+	void *replacement;
+	struct ftrace_ops ops;
+	bool installed;
+};
+
+int hwbp_hook_install(struct hwbp_hook *hook);
+void hwbp_hook_remove(struct hwbp_hook *hook);
+
+/* --- counters, for debugfs and the tests --- */
+
+enum hwbp_counter {
+	HWBP_CNT_RESERVED,
+	HWBP_CNT_RELEASED,
+	HWBP_CNT_MODIFIED,
+	HWBP_CNT_REFUSED_ENOSPC,
+	HWBP_CNT_REFUSED_EINVAL,
+	HWBP_CNT_REFUSED_ENOMEM,
+	HWBP_CNT_REFUSED_OTHER,
+	HWBP_CNT_DBG_BUSY,
+	HWBP_CNT_PASSED_TO_STOCK,
+	/* calls that reached hwbp through each interception point */
+	HWBP_CNT_HIT_EVENT_INIT,
+	HWBP_CNT_HIT_DESTROY,
+	HWBP_CNT_HIT_MODIFY_USER,
+	HWBP_CNT_HIT_MODIFY_CHECK,
+	HWBP_CNT_HIT_DBG_RESERVE,
+	HWBP_CNT_HIT_DBG_RELEASE,
+	HWBP_CNT_HIT_RELEASE_SLOT,
+	HWBP_CNT_HIT_IS_USED,
+	HWBP_NR_COUNTERS,
+};
+
+DECLARE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
+
+static inline void hwbp_count(enum hwbp_counter c)
+{
+	this_cpu_inc(hwbp_counters[c]);
+}
+
+unsigned long hwbp_counter_sum(enum hwbp_counter c);
+extern const char *const hwbp_counter_names[HWBP_NR_COUNTERS];
+
+/* --- debugfs view: /sys/kernel/debug/hwbp/ --- */
+
+int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout);
+void hwbp_debugfs_exit(void);
+
+#endif /* HWBP_KERNEL_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwbp trace events: who reserved, released or was refused a breakpoint
+ * slot.  A user who gets ENOSPC runs
+ *   perf trace -e 'hwbp:*'   or   echo 1 > /sys/kernel/tracing/events/hwbp/enable
+ * to see which tasks hold the slots.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM hwbp
+
+#if !defined(HWBP_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define HWBP_TRACE_H
+
+#include <linux/perf_event.h>
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+
+DECLARE_EVENT_CLASS(hwbp_slot,
+		    TP_PROTO(struct perf_event *bp, int err),
+		    TP_ARGS(bp, err),
+		    TP_STRUCT__entry(__field(int, target_pid)
+				     __array(char, target_comm, TASK_COMM_LEN)
+				     __field(int, cpu)
+				     __field(unsigned int, bp_type)
+				     __field(unsigned long long, bp_addr)
+				     __field(int, err)),
+		    TP_fast_assign(struct task_struct *tsk = bp->hw.target;
+
+				   __entry->target_pid = tsk ? task_pid_nr(tsk) : -1;
+				   memcpy(__entry->target_comm,
+					  tsk ? tsk->comm : "-", TASK_COMM_LEN);
+				   __entry->cpu = bp->cpu;
+				   __entry->bp_type = (unsigned int)bp->attr.bp_type;
+				   __entry->bp_addr = bp->attr.bp_addr;
+				   __entry->err = err;),
+		    TP_printk("target=%d/%s cpu=%d type=%s addr=0x%llx err=%d",
+			      __entry->target_pid, __entry->target_comm,
+			      __entry->cpu,
+			      __print_flags(__entry->bp_type, "", { 1, "r" },
+					    { 2, "w" }, { 4, "x" }),
+			      __entry->bp_addr, __entry->err));
+
+DEFINE_EVENT(hwbp_slot, hwbp_reserve,
+	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+
+DEFINE_EVENT(hwbp_slot, hwbp_release,
+	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+
+DEFINE_EVENT(hwbp_slot, hwbp_refuse,
+	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+
+#endif /* HWBP_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH hwbp
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

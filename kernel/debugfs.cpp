@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwbp debugfs view, /sys/kernel/debug/hwbp/:
+ *   table  per CPU and pool: CPU-bound slots, the largest task count, free;
+ *          per task: pid, comm and the slots it pins per pool and CPU
+ *   stats  counters: reservations, releases, refusals by reason, and the
+ *          calls that reached hwbp through each interception point
+ */
+#include <linux/debugfs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+
+#include <hwbp/arch.h>
+#include <hwbp/kernel.h>
+
+const char *const hwbp_counter_names[HWBP_NR_COUNTERS] = {
+	"reserved",
+	"released",
+	"modified",
+	"refused_enospc",
+	"refused_einval",
+	"refused_enomem",
+	"refused_other",
+	"dbg_busy",
+	"passed_to_stock",
+	"hit_event_init",
+	"hit_destroy",
+	"hit_modify_user_hw_breakpoint",
+	"hit_modify_user_hw_breakpoint_check",
+	"hit_dbg_reserve_bp_slot",
+	"hit_dbg_release_bp_slot",
+	"hit_release_bp_slot",
+	"hit_hw_breakpoint_is_used",
+};
+
+unsigned long hwbp_counter_sum(enum hwbp_counter c)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(hwbp_counters[c], cpu);
+	return sum;
+}
+
+static struct dentry *hwbp_dir;
+static struct hwbp_table *hwbp_view;
+static bool hwbp_view_shared;
+
+/* Pools to show: one when instruction and data share it. */
+static unsigned int hwbp_nr_pools(void)
+{
+	return hwbp_view_shared ? 1 : HWBP_NR_TYPES;
+}
+
+static const char *hwbp_pool_name(unsigned int pool)
+{
+	if (hwbp_nr_pools() == 1)
+		return "inst+data";
+	return pool == HWBP_TYPE_INST ? "inst" : "data";
+}
+
+struct hwbp_task_walk {
+	struct seq_file *m;
+	unsigned int nr_tasks;
+	unsigned int nr_bps;
+};
+
+static int hwbp_show_task(void *arg, const struct hwbp_task *tk)
+{
+	struct hwbp_task_walk *walk = (struct hwbp_task_walk *)arg;
+	struct task_struct *tsk = (struct task_struct *)hwbp_task_owner(tk);
+	unsigned int nr_cpus = hwbp_table_nr_cpus(hwbp_view);
+	unsigned int pool, cpu;
+
+	walk->nr_tasks++;
+	walk->nr_bps += hwbp_task_nr_bps(tk);
+	seq_printf(walk->m, "%7d %-16s %3u", task_pid_nr(tsk), tsk->comm,
+		   hwbp_task_nr_bps(tk));
+	for (pool = 0; pool < hwbp_nr_pools(); pool++) {
+		enum hwbp_type type = (enum hwbp_type)pool;
+		unsigned int first = hwbp_task_pinned(tk, 0, type);
+		bool same = true;
+
+		for (cpu = 1; cpu < nr_cpus; cpu++)
+			same &= hwbp_task_pinned(tk, cpu, type) == first;
+		seq_printf(walk->m, "  %s:", hwbp_pool_name(pool));
+		if (same) {
+			seq_printf(walk->m, " all=%u", first);
+			continue;
+		}
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			seq_printf(walk->m, " cpu%u=%u", cpu,
+				   hwbp_task_pinned(tk, cpu, type));
+	}
+	seq_putc(walk->m, '\n');
+	return 0;
+}
+
+static int hwbp_table_show(struct seq_file *m, void *unused)
+{
+	unsigned int nr_cpus = hwbp_table_nr_cpus(hwbp_view);
+	struct hwbp_task_walk walk = { m, 0, 0 };
+	unsigned long cpu_pinned = 0;
+	unsigned int pool, cpu;
+
+	seq_printf(m, "hwbp constraint table, %s\n", hwbp_arch_name);
+	for (pool = 0; pool < hwbp_nr_pools(); pool++)
+		seq_printf(m, "pool %-9s %u slots\n", hwbp_pool_name(pool),
+			   hwbp_table_slots(hwbp_view, (enum hwbp_type)pool));
+	seq_puts(m, "\ncpu pool      cpu_pinned task_max free\n");
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		for (pool = 0; pool < hwbp_nr_pools(); pool++) {
+			enum hwbp_type type = (enum hwbp_type)pool;
+			struct hwbp_cpu_usage u;
+
+			hwbp_snapshot_cpu(hwbp_view, cpu, type, &u);
+			cpu_pinned += u.cpu_pinned;
+			seq_printf(m, "%3u %-9s %10u %8u %4d\n", cpu,
+				   hwbp_pool_name(pool), u.cpu_pinned,
+				   u.task_max,
+				   (int)hwbp_table_slots(hwbp_view, type) -
+				   (int)(u.cpu_pinned + u.task_max));
+		}
+	}
+	seq_puts(m, "\n    pid comm             bps  slots per pool and CPU\n");
+	hwbp_for_each_task(hwbp_view, hwbp_show_task, &walk);
+	seq_printf(m, "\ntotals: cpu_pinned=%lu tasks=%u task_bps=%u used=%d\n",
+		   cpu_pinned, walk.nr_tasks, walk.nr_bps,
+		   hwbp_table_is_used(hwbp_view));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hwbp_table);
+
+static int hwbp_stats_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < HWBP_NR_COUNTERS; i++)
+		seq_printf(m, "%-36s %lu\n", hwbp_counter_names[i],
+			   hwbp_counter_sum((enum hwbp_counter)i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hwbp_stats);
+
+int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout)
+{
+	hwbp_view = t;
+	hwbp_view_shared = layout->shared;
+	hwbp_dir = debugfs_create_dir("hwbp", NULL);
+	debugfs_create_file("table", 0444, hwbp_dir, NULL, &hwbp_table_fops);
+	debugfs_create_file("stats", 0444, hwbp_dir, NULL, &hwbp_stats_fops);
+	return 0;
+}
+
+void hwbp_debugfs_exit(void)
+{
+	debugfs_remove_recursive(hwbp_dir);
+	hwbp_dir = NULL;
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwbp: finding kernel symbols and redirecting kernel functions.
+ *
+ * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it hands us
+ * its address once, at load.  Redirection is the livepatch mechanism without
+ * livepatch: an ftrace callback with IPMODIFY that points the saved
+ * instruction pointer at our function.  Only functions that are called from
+ * other files are hooked, so no call site can have inlined them away.
+ */
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include <hwbp/kernel.h>
+
+typedef unsigned long (*hwbp_lookup_fn)(const char *name);
+
+static hwbp_lookup_fn hwbp_find_lookup(void)
+{
+	struct kprobe kp;
+	hwbp_lookup_fn fn;
+
+	memset(&kp, 0, sizeof(kp));
+	kp.symbol_name = "kallsyms_lookup_name";
+	if (register_kprobe(&kp) < 0)
+		return NULL;
+	fn = (hwbp_lookup_fn)kp.addr;
+	unregister_kprobe(&kp);
+	return fn;
+}
+
+int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
+{
+	hwbp_lookup_fn lookup = hwbp_find_lookup();
+	unsigned int i;
+
+	if (!lookup) {
+		pr_err("hwbp: cannot find kallsyms_lookup_name (CONFIG_KPROBES?)\n");
+		return -ENOENT;
+	}
+	for (i = 0; i < nr; i++) {
+		*syms[i].addr = lookup(syms[i].name);
+		if (!*syms[i].addr) {
+			pr_err("hwbp: kernel symbol %s not found\n", syms[i].name);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
+				      struct ftrace_ops *ops,
+				      struct ftrace_regs *fregs)
+{
+	struct hwbp_hook *hook = container_of(ops, struct hwbp_hook, ops);
+
+	if (!within_module(parent_ip, THIS_MODULE))
+		ftrace_instruction_pointer_set(fregs,
+					       (unsigned long)hook->replacement);
+}
+
+int hwbp_hook_install(struct hwbp_hook *hook)
+{
+	int err;
+
+	hook->ops.func = hwbp_ftrace_thunk;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+			  FTRACE_OPS_FL_RECURSION;
+	err = ftrace_set_filter_ip(&hook->ops, *hook->target, 0, 0);
+	if (err) {
+		pr_err("hwbp: cannot trace %s: %d\n", hook->name, err);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
+	if (err) {
+		pr_err("hwbp: cannot hook %s: %d\n", hook->name, err);
+		ftrace_set_filter_ip(&hook->ops, *hook->target, 1, 0);
+		return err;
+	}
+	hook->installed = true;
+	return 0;
+}
+
+void hwbp_hook_remove(struct hwbp_hook *hook)
+{
+	if (!hook->installed)
+		return;
+	WARN_ON(unregister_ftrace_function(&hook->ops));
+	WARN_ON(ftrace_set_filter_ip(&hook->ops, *hook->target, 1, 0));
+	hook->installed = false;
+}
