@@ -16,7 +16,9 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwbp: breakpoint slot constraint table.
+ *
+ * Counts pinned breakpoint slots per CPU, per task and per pool, and admits
+ * a new breakpoint by the rule of kernel/events/hw_breakpoint.c (6.1), see
+ * include/hwbp/constraint_table.h.  Unlike 6.1 it needs no sleeping lock and
+ * no RCU grace period: a task-bound operation reads the CPU counts under a
+ * shared lock and touches only its own task's entry and the CPUs that task's
+ * own breakpoints name; a CPU-bound one excludes them all for a few loads.
+ */
+#include <hwbp/task_bp_list.h>
+
+/*
+ * The table.  Its invariants and lock rules, the one place they are written.
+ *
+ * Data, for each pool p (one pool when the layout is shared, else p = type):
+ *  cpu_pinned[c][p]   slots taken on CPU c by CPU-bound (owner == NULL) bps.
+ *  task entry tk      one per owner having a reserved bp (see below):
+ *    tk->bps          all its reserved bps, sorted by (pool, cpu), cpu -1
+ *                     first; tk->nr_bps of them.
+ *    tk->any_cpu[p]   slots of its cpu == -1 bps.
+ *    task_pinned(tk, c, p) = any_cpu[p] + slots of its cpu == c bps.
+ *  Histograms, counting entries or CPUs by value v = 1..slots[p] (0 is not
+ *  counted), so that a maximum is one short scan from the top:
+ *    cpu_hist[p][v]   CPUs c with cpu_pinned[c][p] == v.
+ *    tsk_all[p][v]    entries with any_cpu[p] == v.
+ *    tsk_cpu[c][p][v] entries having some cpu == c bp in pool p, with
+ *                     task_pinned(tk, c, p) == v.
+ *  Hence max over tasks of task_pinned(c, p) is the larger of the tops of
+ *  tsk_all[p] and tsk_cpu[c][p]: a task without cpu == c bps pins any_cpu
+ *  on c, one with some pins task_pinned >= any_cpu.
+ *  nr_reserved        reserved bps; index.nr_tasks: entries, empty included.
+ *
+ * (I1) for all c, p, tk: cpu_pinned[c][p] + task_pinned(tk, c, p) <= slots[p].
+ *      Every change is admitted against exact, stable counts under the locks
+ *      below, so no CPU is ever oversubscribed and no refusal is spurious.
+ * (I2) An entry is keyed by the owner pointer alone, which is never
+ *      dereferenced: owners may die and their address be reused once their
+ *      last bp is released.  It lives in bucket hash_ptr(owner, index.bits).
+ *      The normal release that empties an entry frees it; a debugger
+ *      release leaves it empty (no kfree in debugger context) for the next
+ *      reserve of that owner to reuse, or for hwbp_table_destroy().  Empty
+ *      entries are skipped by every reader.  A modify never frees it.
+ *
+ * Locks, all spinning; nothing sleeps or allocates while holding one:
+ *  order: cpu_lock (rwlock_t), then one bucket lock (spinlock_t).
+ *  write(cpu_lock): CPU-bound reserve/release/modify, growing the index,
+ *    and every reader of a histogram top about tasks (admission of a
+ *    CPU-bound bp, snapshots, hwbp_for_each_task()).  It excludes all other
+ *    operations, so all counts are stable.  cpu_pinned, cpu_hist,
+ *    index.buckets and index.bits change only under it.
+ *  read(cpu_lock) + the owner's bucket lock: every task-bound operation,
+ *    held for the whole of it (lookup, admission, arch hook, update), so
+ *    cpu_pinned and cpu_hist are stable and the owner's entry is ours.
+ *    Operations on tasks in other buckets run concurrently: they update
+ *    tsk_all and tsk_cpu with atomics and never read them.
+ *  Allocation (an entry, a bucket array) is done before locking with
+ *  GFP_KERNEL and freed after unlocking when unused; a failure leaves the
+ *  table untouched (-ENOMEM) or, for growth, merely not grown.
+ *  The hwbp_dbg_*() variants take the same locks with trylocks and return
+ *  -EBUSY instead of waiting; hwbp_table_is_used() reads nr_reserved racily.
+ */
+struct hwbp_table {
+	rwlock_t cpu_lock;
+	unsigned int nr_cpus;
+	unsigned int nr_pools;
+	unsigned int slots[HWBP_NR_TYPES];	/* per pool */
+	unsigned int hlen;			/* histogram row length */
+	struct hwbp_arch_ops ops;
+	unsigned int *cpu_pinned;	/* [cpu * nr_pools + pool] */
+	atomic_t *cpu_hist;		/* [pool * hlen + v - 1] */
+	atomic_t *tsk_all;		/* [pool * hlen + v - 1] */
+	atomic_t *tsk_cpu;		/* [(cpu * nr_pools + pool) * hlen + v - 1] */
+	atomic_t nr_reserved;
+	struct hwbp_task_index index;
+};
+
+int hwbp_type_of(unsigned int bp_type)
+{
+	if (bp_type == HWBP_EMPTY || bp_type == HWBP_INVALID ||
+	    (bp_type & ~HWBP_INVALID))
+		return -EINVAL;
+	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
+}
+
+/* --- counts and histograms --- */
+
+static unsigned int *cpu_pinned_of(struct hwbp_table *t, int cpu,
+				   unsigned int pool)
+{
+	return &t->cpu_pinned[(size_t)cpu * t->nr_pools + pool];
+}
+
+static atomic_t *cpu_hist_row(struct hwbp_table *t, unsigned int pool)
+{
+	return &t->cpu_hist[(size_t)pool * t->hlen];
+}
+
+static atomic_t *tsk_all_row(struct hwbp_table *t, unsigned int pool)
+{
+	return &t->tsk_all[(size_t)pool * t->hlen];
+}
+
+static atomic_t *tsk_cpu_row(struct hwbp_table *t, int cpu, unsigned int pool)
+{
+	return &t->tsk_cpu[((size_t)cpu * t->nr_pools + pool) * t->hlen];
+}
+
+/* Move one member of a histogram from value @from to value @to. */
+static void hist_move(atomic_t *row, unsigned int slots, unsigned int from,
+		      unsigned int to)
+{
+	if (to && !WARN_ON_ONCE(to > slots))
+		atomic_inc(&row[to - 1]);
+	if (from && !WARN_ON_ONCE(from > slots))
+		atomic_dec(&row[from - 1]);
+}
+
+/* Largest value with a member; the caller has the histogram stable. */
+static unsigned int hist_top(atomic_t *row, unsigned int slots)
+{
+	unsigned int v;
+	int n;
+
+	for (v = slots; v > 0; v--) {
+		n = atomic_read(&row[v - 1]);
+		if (n > 0)
+			return v;
+		WARN_ON_ONCE(n < 0);
+	}
+	return 0;
+}
+
+static bool fits(const struct hwbp_table *t, unsigned int pool,
+		 unsigned int used, unsigned int weight)
+{
+	return weight <= t->slots[pool] && used <= t->slots[pool] - weight;
+}
+
+/* Largest task_pinned(tk, @cpu, @pool) over all tasks. */
+static unsigned int max_task_pinned(struct hwbp_table *t, int cpu,
+				    unsigned int pool)
+{
+	unsigned int all, one;
+
+	lockdep_assert_held_write(&t->cpu_lock);
+	all = hist_top(tsk_all_row(t, pool), t->slots[pool]);
+	one = hist_top(tsk_cpu_row(t, cpu, pool), t->slots[pool]);
+	return all > one ? all : one;
+}
+
+static int arch_reserve(struct hwbp_table *t, const struct hwbp_bp *bp)
+{
+	return t->ops.reserve ? t->ops.reserve(t->ops.arg, bp) : 0;
+}
+
+static void arch_release(struct hwbp_table *t, const struct hwbp_bp *bp)
+{
+	if (t->ops.release)
+		t->ops.release(t->ops.arg, bp);
+}
+
+/* --- CPU-bound breakpoints: write(cpu_lock) --- */
+
+static void cpu_take(struct hwbp_table *t, struct hwbp_bp *bp,
+		     unsigned int pool)
+{
+	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
+
+	lockdep_assert_held_write(&t->cpu_lock);
+	hist_move(cpu_hist_row(t, pool), t->slots[pool], *pinned,
+		  *pinned + bp->weight);
+	*pinned += bp->weight;
+}
+
+static void cpu_give(struct hwbp_table *t, struct hwbp_bp *bp,
+		     unsigned int pool)
+{
+	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
+
+	lockdep_assert_held_write(&t->cpu_lock);
+	if (WARN_ON_ONCE(*pinned < bp->weight))
+		return;
+	hist_move(cpu_hist_row(t, pool), t->slots[pool], *pinned,
+		  *pinned - bp->weight);
+	*pinned -= bp->weight;
+}
+
+static bool cpu_fits(struct hwbp_table *t, const struct hwbp_bp *bp,
+		     unsigned int pool)
+{
+	unsigned int used;
+
+	lockdep_assert_held_write(&t->cpu_lock);
+	used = *cpu_pinned_of(t, bp->cpu, pool) +
+	       max_task_pinned(t, bp->cpu, pool);
+	return fits(t, pool, used, bp->weight);
+}
+
+static int cpu_reserve_locked(struct hwbp_table *t, struct hwbp_bp *bp,
+			      unsigned int pool)
+{
+	int ret;
+
+	if (!cpu_fits(t, bp, pool))
+		return -ENOSPC;
+	ret = arch_reserve(t, bp);
+	if (ret)
+		return ret;
+	cpu_take(t, bp, pool);
+	return 0;
+}
+
+/* --- task-bound breakpoints: read(cpu_lock) + the owner's bucket --- */
+
+/* Largest cpu_pinned + task_pinned over the CPUs @bp may run on. */
+static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
+			      const struct hwbp_bp *bp, unsigned int pool)
+{
+	unsigned int any = tk->any_cpu[pool];
+	struct hwbp_group_iter it;
+	unsigned int used, u;
+
+	lockdep_assert_held_read(&t->cpu_lock);
+	if (bp->cpu >= 0)
+		return *cpu_pinned_of(t, bp->cpu, pool) + any +
+		       hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+	/*
+	 * Every CPU: on those the task names, cpu_pinned + any + extra; on
+	 * the others cpu_pinned + any, bounded by the busiest CPU overall
+	 * (which, if named, is covered more tightly by its own term).
+	 */
+	used = hist_top(cpu_hist_row(t, pool), t->slots[pool]) + any;
+	hwbp_group_start(&it, &t->index, tk, pool);
+	while (hwbp_group_next(&it)) {
+		u = *cpu_pinned_of(t, it.cpu, pool) + any + it.extra;
+		if (u > used)
+			used = u;
+	}
+	return used;
+}
+
+static void task_take(struct hwbp_table *t, struct hwbp_bucket *b,
+		      struct hwbp_task *tk, struct hwbp_bp *bp,
+		      unsigned int pool)
+{
+	unsigned int any = tk->any_cpu[pool], w = bp->weight;
+	unsigned int s = t->slots[pool], e;
+	struct hwbp_group_iter it;
+
+	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held(&b->lock);
+	if (bp->cpu >= 0) {
+		e = hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, e ? any + e : 0,
+			  any + e + w);
+	} else {
+		hist_move(tsk_all_row(t, pool), s, any, any + w);
+		hwbp_group_start(&it, &t->index, tk, pool);
+		while (hwbp_group_next(&it))
+			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
+				  any + it.extra, any + w + it.extra);
+		tk->any_cpu[pool] = any + w;
+	}
+	hwbp_task_link(&t->index, b, tk, bp);
+}
+
+static void task_give(struct hwbp_table *t, struct hwbp_bucket *b,
+		      struct hwbp_task *tk, struct hwbp_bp *bp,
+		      unsigned int pool)
+{
+	unsigned int any = tk->any_cpu[pool], w = bp->weight;
+	unsigned int s = t->slots[pool], e;
+	struct hwbp_group_iter it;
+
+	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held(&b->lock);
+	hwbp_task_unlink(&t->index, b, tk, bp);
+	if (bp->cpu >= 0) {
+		e = hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, any + e + w,
+			  e ? any + e : 0);
+	} else {
+		if (WARN_ON_ONCE(any < w))
+			return;
+		hist_move(tsk_all_row(t, pool), s, any, any - w);
+		hwbp_group_start(&it, &t->index, tk, pool);
+		while (hwbp_group_next(&it))
+			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
+				  any + it.extra, any - w + it.extra);
+		tk->any_cpu[pool] = any - w;
+	}
+}
+
+static int task_reserve_locked(struct hwbp_table *t, struct hwbp_bucket *b,
+			       struct hwbp_task *tk, struct hwbp_bp *bp,
+			       unsigned int pool)
+{
+	int ret;
+
+	lockdep_assert_held(&b->lock);
+	if (!fits(t, pool, task_used(t, tk, bp, pool), bp->weight))
+		return -ENOSPC;
+	ret = arch_reserve(t, bp);
+	if (ret)
+		return ret;
+	task_take(t, b, tk, bp, pool);
+	return 0;
+}
+
+/* --- entry points --- */
+
+/* The checks of hwbp_reserve(); the pool type or -EINVAL. */
+static int check_bp(const struct hwbp_table *t, const struct hwbp_bp *bp)
+{
+	int type = hwbp_type_of(bp->bp_type);
+
+	if (type < 0)
+		return type;
+	if (bp->reserved || !bp->weight)
+		return -EINVAL;
+	if (bp->cpu < -1 || bp->cpu >= (int)t->nr_cpus)
+		return -EINVAL;
+	if (!bp->owner && bp->cpu < 0)
+		return -EINVAL;
+	return type;
+}
+
+static void mark_reserved(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	bp->reserved = true;
+	atomic_inc(&t->nr_reserved);
+}
+
+static void mark_released(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	bp->reserved = false;
+	atomic_dec(&t->nr_reserved);
+}
+
+static int reserve_cpu_bound(struct hwbp_table *t, struct hwbp_bp *bp,
+			     unsigned int pool, bool dbg)
+{
+	int ret;
+
+	if (dbg) {
+		if (!write_trylock(&t->cpu_lock))
+			return -EBUSY;
+	} else {
+		write_lock(&t->cpu_lock);
+	}
+	ret = cpu_reserve_locked(t, bp, pool);
+	if (!ret)
+		mark_reserved(t, bp);
+	write_unlock(&t->cpu_lock);
+	return ret;
+}
+
+/* Double the buckets when there are more entries than buckets. */
+static void grow_index(struct hwbp_table *t, unsigned int bits)
+{
+	struct hwbp_bucket *nb = hwbp_buckets_alloc(bits + 1);
+
+	if (!nb)
+		return;		/* longer chains, still correct */
+	write_lock(&t->cpu_lock);
+	if (t->index.bits == bits && hwbp_index_wants_grow(&t->index))
+		nb = hwbp_index_rehash(&t->index, &t->cpu_lock, nb, bits + 1);
+	write_unlock(&t->cpu_lock);
+	kvfree(nb);
+}
+
+static int reserve_task_bound(struct hwbp_table *t, struct hwbp_bp *bp,
+			      unsigned int pool, bool dbg)
+{
+	struct hwbp_task *spare = NULL, *tk;
+	unsigned int grow_bits = 0;
+	struct hwbp_bucket *b;
+	bool inserted;
+	int ret;
+
+retry:
+	if (dbg) {
+		if (!read_trylock(&t->cpu_lock))
+			return -EBUSY;
+	} else {
+		read_lock(&t->cpu_lock);
+	}
+	b = hwbp_index_bucket(&t->index, bp->owner);
+	if (dbg) {
+		if (!spin_trylock(&b->lock)) {
+			read_unlock(&t->cpu_lock);
+			return -EBUSY;
+		}
+	} else {
+		spin_lock(&b->lock);
+	}
+	inserted = false;
+	tk = hwbp_bucket_find(b, bp->owner);
+	if (!tk && !spare) {
+		spin_unlock(&b->lock);
+		read_unlock(&t->cpu_lock);
+		if (dbg)
+			return -ENOMEM;
+		spare = (struct hwbp_task *)kzalloc(sizeof(*spare), GFP_KERNEL);
+		if (!spare)
+			return -ENOMEM;
+		goto retry;
+	}
+	if (!tk) {
+		tk = spare;
+		spare = NULL;
+		tk->owner = bp->owner;
+		hwbp_bucket_insert(&t->index, b, tk);
+		inserted = true;
+	}
+	ret = task_reserve_locked(t, b, tk, bp, pool);
+	if (!ret) {
+		mark_reserved(t, bp);
+		if (!dbg && hwbp_index_wants_grow(&t->index))
+			grow_bits = t->index.bits;
+	} else if (inserted) {
+		hwbp_bucket_remove(&t->index, b, tk);
+		spare = tk;
+	}
+	spin_unlock(&b->lock);
+	read_unlock(&t->cpu_lock);
+	kfree(spare);
+	if (grow_bits)
+		grow_index(t, grow_bits);
+	return ret;
+}
+
+static int reserve(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
+{
+	int type = check_bp(t, bp);
+	unsigned int pool;
+
+	if (type < 0)
+		return type;
+	pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
+	bp->task = NULL;
+	bp->task_next = NULL;
+	if (!bp->owner)
+		return reserve_cpu_bound(t, bp, pool, dbg);
+	return reserve_task_bound(t, bp, pool, dbg);
+}
+
+int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	might_sleep();
+	return reserve(t, bp, false);
+}
+
+int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	return reserve(t, bp, true);
+}
+
+static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
+{
+	unsigned int pool = hwbp_bp_pool(&t->index, bp);
+	struct hwbp_task *tk = bp->task, *dead = NULL;
+	struct hwbp_bucket *b;
+
+	if (!bp->owner) {
+		if (dbg) {
+			if (!write_trylock(&t->cpu_lock))
+				return -EBUSY;
+		} else {
+			write_lock(&t->cpu_lock);
+		}
+		arch_release(t, bp);
+		cpu_give(t, bp, pool);
+		mark_released(t, bp);
+		write_unlock(&t->cpu_lock);
+		return 0;
+	}
+
+	if (dbg) {
+		if (!read_trylock(&t->cpu_lock))
+			return -EBUSY;
+	} else {
+		read_lock(&t->cpu_lock);
+	}
+	b = hwbp_index_bucket(&t->index, bp->owner);
+	if (dbg) {
+		if (!spin_trylock(&b->lock)) {
+			read_unlock(&t->cpu_lock);
+			return -EBUSY;
+		}
+	} else {
+		spin_lock(&b->lock);
+	}
+	WARN_ON_ONCE(!tk || tk->owner != bp->owner);
+	arch_release(t, bp);
+	task_give(t, b, tk, bp, pool);
+	mark_released(t, bp);
+	bp->task = NULL;
+	if (!tk->nr_bps && !dbg) {
+		hwbp_bucket_remove(&t->index, b, tk);
+		dead = tk;
+	}
+	spin_unlock(&b->lock);
+	read_unlock(&t->cpu_lock);
+	kfree(dead);
+	return 0;
+}
+
+void hwbp_release(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	if (WARN_ON_ONCE(!bp->reserved))
+		return;
+	release(t, bp, false);
+}
+
+int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	if (WARN_ON_ONCE(!bp->reserved))
+		return -EINVAL;
+	return release(t, bp, true);
+}
+
+/*
+ * Put @bp back as it was before a failed modify.  Its slots were free a
+ * moment ago under the same lock, so this cannot be refused.
+ */
+static void put_back(struct hwbp_table *t, struct hwbp_bucket *b,
+		     struct hwbp_task *tk, struct hwbp_bp *bp,
+		     unsigned int pool)
+{
+	WARN_ON_ONCE(arch_reserve(t, bp));
+	if (b)
+		task_take(t, b, tk, bp, pool);
+	else
+		cpu_take(t, bp, pool);
+}
+
+int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
+		     unsigned int new_bp_type)
+{
+	unsigned int old_bp_type = bp->bp_type, old_pool, new_pool;
+	int type = hwbp_type_of(new_bp_type);
+	struct hwbp_task *tk = bp->task;
+	struct hwbp_bucket *b = NULL;
+	int ret;
+
+	might_sleep();
+	if (type < 0)
+		return type;
+	if (!bp->reserved)
+		return -EINVAL;
+	old_pool = hwbp_bp_pool(&t->index, bp);
+	new_pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
+
+	if (!bp->owner) {
+		write_lock(&t->cpu_lock);
+		arch_release(t, bp);
+		cpu_give(t, bp, old_pool);
+		bp->bp_type = new_bp_type;
+		ret = cpu_reserve_locked(t, bp, new_pool);
+		if (ret) {
+			bp->bp_type = old_bp_type;
+			put_back(t, NULL, NULL, bp, old_pool);
+		}
+		write_unlock(&t->cpu_lock);
+		return ret;
+	}
+
+	read_lock(&t->cpu_lock);
+	b = hwbp_index_bucket(&t->index, bp->owner);
+	spin_lock(&b->lock);
+	/* The entry may drop to no bp here; it is not freed (I2). */
+	arch_release(t, bp);
+	task_give(t, b, tk, bp, old_pool);
+	bp->bp_type = new_bp_type;
+	ret = task_reserve_locked(t, b, tk, bp, new_pool);
+	if (ret) {
+		bp->bp_type = old_bp_type;
+		put_back(t, b, tk, bp, old_pool);
+	}
+	spin_unlock(&b->lock);
+	read_unlock(&t->cpu_lock);
+	return ret;
+}
+
+bool hwbp_table_is_used(struct hwbp_table *t)
+{
+	return atomic_read(&t->nr_reserved) != 0;
+}
+
+/* --- creation --- */
+
+static void free_arrays(struct hwbp_table *t)
+{
+	kvfree(t->cpu_pinned);
+	kfree(t->cpu_hist);
+	kfree(t->tsk_all);
+	kvfree(t->tsk_cpu);
+}
+
+struct hwbp_table *hwbp_table_create(const struct hwbp_layout *layout,
+				     unsigned int nr_cpus,
+				     const struct hwbp_arch_ops *ops)
+{
+	struct hwbp_table *t;
+	unsigned int p;
+	size_t rows;
+
+	might_sleep();
+	if (!layout || !nr_cpus || nr_cpus > (unsigned int)INT_MAX)
+		return NULL;
+	t = (struct hwbp_table *)kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->nr_cpus = nr_cpus;
+	t->nr_pools = layout->shared ? 1 : HWBP_NR_TYPES;
+	t->hlen = 1;
+	for (p = 0; p < t->nr_pools; p++) {
+		t->slots[p] = layout->slots[p];
+		if (t->slots[p] > HWBP_MAX_SLOTS)
+			goto fail;
+		if (t->slots[p] > t->hlen)
+			t->hlen = t->slots[p];
+	}
+	if (ops)
+		t->ops = *ops;
+	rows = (size_t)nr_cpus * t->nr_pools;
+	t->cpu_pinned = (unsigned int *)kvcalloc(rows, sizeof(unsigned int),
+						 GFP_KERNEL);
+	t->cpu_hist = (atomic_t *)kcalloc((size_t)t->nr_pools * t->hlen,
+					  sizeof(atomic_t), GFP_KERNEL);
+	t->tsk_all = (atomic_t *)kcalloc((size_t)t->nr_pools * t->hlen,
+					 sizeof(atomic_t), GFP_KERNEL);
+	t->tsk_cpu = (atomic_t *)kvcalloc(rows * t->hlen, sizeof(atomic_t),
+					  GFP_KERNEL);
+	if (!t->cpu_pinned || !t->cpu_hist || !t->tsk_all || !t->tsk_cpu)
+		goto fail;
+	if (hwbp_index_init(&t->index, layout->shared))
+		goto fail;
+	rwlock_init(&t->cpu_lock);
+	atomic_set(&t->nr_reserved, 0);
+	return t;
+fail:
+	free_arrays(t);
+	kfree(t);
+	return NULL;
+}
+
+void hwbp_table_destroy(struct hwbp_table *t)
+{
+	if (!t)
+		return;
+	if (WARN_ON(hwbp_table_is_used(t)))
+		return;		/* leak rather than free reserved state */
+	hwbp_index_destroy(&t->index);
+	free_arrays(t);
+	kfree(t);
+}
+
+/* --- read-only snapshots --- */
+
+unsigned int hwbp_table_slots(const struct hwbp_table *t, enum hwbp_type type)
+{
+	if ((unsigned int)type >= HWBP_NR_TYPES)
+		return 0;
+	return t->slots[hwbp_pool_of(t->index.shared, type)];
+}
+
+unsigned int hwbp_table_nr_cpus(const struct hwbp_table *t)
+{
+	return t->nr_cpus;
+}
+
+void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
+		       enum hwbp_type type, struct hwbp_cpu_usage *u)
+{
+	unsigned int pool;
+
+	u->cpu_pinned = 0;
+	u->task_max = 0;
+	if (cpu >= t->nr_cpus || (unsigned int)type >= HWBP_NR_TYPES)
+		return;
+	pool = hwbp_pool_of(t->index.shared, type);
+	write_lock(&t->cpu_lock);
+	u->cpu_pinned = *cpu_pinned_of(t, (int)cpu, pool);
+	u->task_max = max_task_pinned(t, (int)cpu, pool);
+	write_unlock(&t->cpu_lock);
+}
+
+int hwbp_for_each_task(struct hwbp_table *t,
+		       int (*fn)(void *arg, const struct hwbp_task *tk),
+		       void *arg)
+{
+	int ret;
+
+	write_lock(&t->cpu_lock);
+	ret = hwbp_index_for_each(&t->index, &t->cpu_lock, fn, arg);
+	write_unlock(&t->cpu_lock);
+	return ret;
+}
+
+unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
+			       unsigned int cpu, enum hwbp_type type)
+{
+	struct hwbp_bucket *b;
+	struct hwbp_task *tk;
+	unsigned int pool, n = 0;
+
+	if (!owner || cpu >= t->nr_cpus || (unsigned int)type >= HWBP_NR_TYPES)
+		return 0;
+	pool = hwbp_pool_of(t->index.shared, type);
+	read_lock(&t->cpu_lock);
+	b = hwbp_index_bucket(&t->index, owner);
+	spin_lock(&b->lock);
+	tk = hwbp_bucket_find(b, owner);
+	if (tk)
+		n = tk->any_cpu[pool] +
+		    hwbp_task_extra(&t->index, tk, pool, (int)cpu);
+	spin_unlock(&b->lock);
+	read_unlock(&t->cpu_lock);
+	return n;
+}

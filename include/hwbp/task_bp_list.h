@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwbp: per-task breakpoint index, internal to the core.
+ *
+ * A hash table of task entries keyed by the owner pointer, one spinlock per
+ * bucket; each entry keeps its task's breakpoints on a list sorted by
+ * (pool, cpu), cpu -1 first.  The invariants and lock rules of these fields
+ * are in the comment above struct hwbp_table in constraint_table.cpp, the
+ * one place they are written down.
+ */
+#ifndef HWBP_TASK_BP_LIST_H
+#define HWBP_TASK_BP_LIST_H
+
+#include <hwbp/constraint_table.h>
+
+#define HWBP_INDEX_MIN_BITS	4U
+#define HWBP_INDEX_MAX_BITS	20U
+
+struct hwbp_task {
+	const void *owner;		/* key; never dereferenced */
+	const struct hwbp_task_index *idx;	/* the index it is in */
+	struct hwbp_task *hash_next;	/* bucket chain */
+	struct hwbp_bp *bps;		/* sorted by (pool, cpu) */
+	unsigned int nr_bps;
+	unsigned int any_cpu[HWBP_NR_TYPES];	/* per pool, cpu == -1 bps */
+};
+
+struct hwbp_bucket {
+	spinlock_t lock;		/* guards head and its entries (see I2) */
+	struct hwbp_task *head;
+};
+
+struct hwbp_task_index {
+	struct hwbp_bucket *buckets;	/* 1 << bits of them */
+	unsigned int bits;
+	atomic_t nr_tasks;		/* entries, empty ones included */
+	bool shared;			/* one pool for both types */
+};
+
+/* Pool of a breakpoint type in this layout. */
+static inline unsigned int hwbp_pool_of(bool shared, enum hwbp_type type)
+{
+	return shared ? 0U : (unsigned int)type;
+}
+
+/* Pool of a reserved (so well-typed) breakpoint. */
+unsigned int hwbp_bp_pool(const struct hwbp_task_index *idx,
+			  const struct hwbp_bp *bp);
+
+/* --- the index --- */
+
+struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits);
+int hwbp_index_init(struct hwbp_task_index *idx, bool shared);
+/* Frees the buckets and the (empty) entries left; returns entries freed. */
+unsigned int hwbp_index_destroy(struct hwbp_task_index *idx);
+struct hwbp_bucket *hwbp_index_bucket(const struct hwbp_task_index *idx,
+				      const void *owner);
+struct hwbp_task *hwbp_bucket_find(struct hwbp_bucket *b, const void *owner);
+void hwbp_bucket_insert(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+			struct hwbp_task *tk);
+void hwbp_bucket_remove(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+			struct hwbp_task *tk);
+/* True when the index would like 1 << @bits buckets more (load > 1). */
+bool hwbp_index_wants_grow(const struct hwbp_task_index *idx);
+/*
+ * Move every entry to @nb (1 << @bits buckets, from hwbp_buckets_alloc())
+ * and return the old bucket array for the caller to free after unlocking.
+ * @cpu_lock must be held for write.
+ */
+struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
+				      rwlock_t *cpu_lock,
+				      struct hwbp_bucket *nb,
+				      unsigned int bits);
+/* Call @fn on every entry; @cpu_lock must be held for write. */
+int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
+			int (*fn)(void *arg, const struct hwbp_task *tk),
+			void *arg);
+
+/* --- one task's list; @b is its bucket, locked --- */
+
+void hwbp_task_link(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+		    struct hwbp_task *tk, struct hwbp_bp *bp);
+void hwbp_task_unlink(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+		      struct hwbp_task *tk, struct hwbp_bp *bp);
+/* Slots of @pool the task pins on @cpu only (cpu == @cpu bps). */
+unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
+			     const struct hwbp_task *tk, unsigned int pool,
+			     int cpu);
+
+/*
+ * Walk of the CPU-specific groups of a pool: each step gives one CPU the
+ * task has cpu >= 0 breakpoints on, with their total weight.
+ */
+struct hwbp_group_iter {
+	const struct hwbp_task_index *idx;
+	const struct hwbp_bp *pos;
+	unsigned int pool;
+	int cpu;			/* out: the group's CPU */
+	unsigned int extra;		/* out: its slots */
+};
+
+void hwbp_group_start(struct hwbp_group_iter *it,
+		      const struct hwbp_task_index *idx,
+		      const struct hwbp_task *tk, unsigned int pool);
+bool hwbp_group_next(struct hwbp_group_iter *it);
+
+#endif /* HWBP_TASK_BP_LIST_H */

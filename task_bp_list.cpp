@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwbp: the per-task breakpoint index.
+ *
+ * Entries are found by hashing the owner pointer into an array of buckets,
+ * each with its own spinlock, so that operations on different tasks only
+ * meet on the table's cpu_lock, taken for read.  A task's breakpoints hang
+ * off its entry on a list sorted by (pool, cpu), so that the slots it pins
+ * on one CPU, or on every CPU it names, come out of one walk of its own list.
+ *
+ * Locking is the caller's (constraint_table.cpp); the rules are written
+ * above struct hwbp_table there.  Nothing here allocates with a lock held:
+ * bucket arrays come from hwbp_buckets_alloc() before the lock is taken.
+ */
+#include <hwbp/task_bp_list.h>
+
+unsigned int hwbp_bp_pool(const struct hwbp_task_index *idx,
+			  const struct hwbp_bp *bp)
+{
+	int type = hwbp_type_of(bp->bp_type);
+
+	if (WARN_ON_ONCE(type < 0))
+		return 0;
+	return hwbp_pool_of(idx->shared, (enum hwbp_type)type);
+}
+
+/* Order of the task list: by pool, then by cpu (-1 first). */
+static bool hwbp_bp_before(const struct hwbp_task_index *idx,
+			   const struct hwbp_bp *a, const struct hwbp_bp *b)
+{
+	unsigned int pa = hwbp_bp_pool(idx, a);
+	unsigned int pb = hwbp_bp_pool(idx, b);
+
+	if (pa != pb)
+		return pa < pb;
+	return a->cpu < b->cpu;
+}
+
+/* --- the index --- */
+
+struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits)
+{
+	struct hwbp_bucket *nb;
+	unsigned int i, n = 1U << bits;
+
+	might_sleep();
+	nb = (struct hwbp_bucket *)kvcalloc(n, sizeof(*nb), GFP_KERNEL);
+	if (!nb)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		spin_lock_init(&nb[i].lock);
+		nb[i].head = NULL;
+	}
+	return nb;
+}
+
+int hwbp_index_init(struct hwbp_task_index *idx, bool shared)
+{
+	idx->buckets = hwbp_buckets_alloc(HWBP_INDEX_MIN_BITS);
+	if (!idx->buckets)
+		return -ENOMEM;
+	idx->bits = HWBP_INDEX_MIN_BITS;
+	atomic_set(&idx->nr_tasks, 0);
+	idx->shared = shared;
+	return 0;
+}
+
+unsigned int hwbp_index_destroy(struct hwbp_task_index *idx)
+{
+	unsigned int i, freed = 0;
+	struct hwbp_task *tk, *next;
+
+	for (i = 0; i < (1U << idx->bits); i++) {
+		for (tk = idx->buckets[i].head; tk; tk = next) {
+			next = tk->hash_next;
+			kfree(tk);
+			freed++;
+		}
+	}
+	kvfree(idx->buckets);
+	idx->buckets = NULL;
+	return freed;
+}
+
+struct hwbp_bucket *hwbp_index_bucket(const struct hwbp_task_index *idx,
+				      const void *owner)
+{
+	return &idx->buckets[hash_ptr(owner, idx->bits)];
+}
+
+struct hwbp_task *hwbp_bucket_find(struct hwbp_bucket *b, const void *owner)
+{
+	struct hwbp_task *tk;
+
+	lockdep_assert_held(&b->lock);
+	for (tk = b->head; tk; tk = tk->hash_next)
+		if (tk->owner == owner)
+			return tk;
+	return NULL;
+}
+
+void hwbp_bucket_insert(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+			struct hwbp_task *tk)
+{
+	lockdep_assert_held(&b->lock);
+	tk->idx = idx;
+	tk->hash_next = b->head;
+	b->head = tk;
+	atomic_inc(&idx->nr_tasks);
+}
+
+void hwbp_bucket_remove(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+			struct hwbp_task *tk)
+{
+	struct hwbp_task **pp;
+
+	lockdep_assert_held(&b->lock);
+	WARN_ON_ONCE(tk->nr_bps);
+	for (pp = &b->head; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == tk) {
+			*pp = tk->hash_next;
+			tk->hash_next = NULL;
+			atomic_dec(&idx->nr_tasks);
+			return;
+		}
+	}
+	WARN_ON_ONCE(1);
+}
+
+bool hwbp_index_wants_grow(const struct hwbp_task_index *idx)
+{
+	return idx->bits < HWBP_INDEX_MAX_BITS &&
+	       (unsigned int)atomic_read(&idx->nr_tasks) > (1U << idx->bits);
+}
+
+struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
+				      rwlock_t *cpu_lock,
+				      struct hwbp_bucket *nb,
+				      unsigned int bits)
+{
+	struct hwbp_bucket *old = idx->buckets;
+	struct hwbp_task *tk, *next;
+	struct hwbp_bucket *dst;
+	unsigned int i;
+
+	lockdep_assert_held_write(cpu_lock);
+	for (i = 0; i < (1U << idx->bits); i++) {
+		for (tk = old[i].head; tk; tk = next) {
+			next = tk->hash_next;
+			dst = &nb[hash_ptr(tk->owner, bits)];
+			tk->hash_next = dst->head;
+			dst->head = tk;
+		}
+		old[i].head = NULL;
+	}
+	idx->buckets = nb;
+	idx->bits = bits;
+	return old;
+}
+
+int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
+			int (*fn)(void *arg, const struct hwbp_task *tk),
+			void *arg)
+{
+	struct hwbp_task *tk;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held_write(cpu_lock);
+	for (i = 0; i < (1U << idx->bits); i++) {
+		for (tk = idx->buckets[i].head; tk; tk = tk->hash_next) {
+			if (!tk->nr_bps)
+				continue;
+			ret = fn(arg, tk);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* --- one task's list --- */
+
+void hwbp_task_link(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+		    struct hwbp_task *tk, struct hwbp_bp *bp)
+{
+	struct hwbp_bp **pp;
+
+	lockdep_assert_held(&b->lock);
+	/* After every bp that sorts before or with it: stable order. */
+	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next)
+		if (hwbp_bp_before(idx, bp, *pp))
+			break;
+	bp->task_next = *pp;
+	*pp = bp;
+	bp->task = tk;
+	tk->nr_bps++;
+}
+
+void hwbp_task_unlink(struct hwbp_task_index *idx, struct hwbp_bucket *b,
+		      struct hwbp_task *tk, struct hwbp_bp *bp)
+{
+	struct hwbp_bp **pp;
+
+	(void)idx;
+	lockdep_assert_held(&b->lock);
+	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next) {
+		if (*pp == bp) {
+			*pp = bp->task_next;
+			bp->task_next = NULL;
+			tk->nr_bps--;
+			return;
+		}
+	}
+	WARN_ON_ONCE(1);
+}
+
+unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
+			     const struct hwbp_task *tk, unsigned int pool,
+			     int cpu)
+{
+	const struct hwbp_bp *bp;
+	unsigned int p, sum = 0;
+
+	for (bp = tk->bps; bp; bp = bp->task_next) {
+		p = hwbp_bp_pool(idx, bp);
+		if (p < pool || (p == pool && bp->cpu < cpu))
+			continue;
+		if (p > pool || bp->cpu > cpu)
+			break;
+		sum += bp->weight;
+	}
+	return sum;
+}
+
+void hwbp_group_start(struct hwbp_group_iter *it,
+		      const struct hwbp_task_index *idx,
+		      const struct hwbp_task *tk, unsigned int pool)
+{
+	const struct hwbp_bp *bp;
+	unsigned int p;
+
+	it->idx = idx;
+	it->pool = pool;
+	it->cpu = -1;
+	it->extra = 0;
+	for (bp = tk->bps; bp; bp = bp->task_next) {
+		p = hwbp_bp_pool(idx, bp);
+		if (p > pool || (p == pool && bp->cpu >= 0))
+			break;
+	}
+	it->pos = bp;
+}
+
+bool hwbp_group_next(struct hwbp_group_iter *it)
+{
+	const struct hwbp_bp *bp = it->pos;
+
+	if (!bp || hwbp_bp_pool(it->idx, bp) != it->pool)
+		return false;
+	it->cpu = bp->cpu;
+	it->extra = 0;
+	for (; bp; bp = bp->task_next) {
+		if (bp->cpu != it->cpu || hwbp_bp_pool(it->idx, bp) != it->pool)
+			break;
+		it->extra += bp->weight;
+	}
+	it->pos = bp;
+	return true;
+}
+
+/* --- read-only accessors, for hwbp_for_each_task() callbacks --- */
+
+const void *hwbp_task_owner(const struct hwbp_task *tk)
+{
+	return tk->owner;
+}
+
+unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk)
+{
+	return tk->nr_bps;
+}
+
+unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
+			      enum hwbp_type type)
+{
+	unsigned int pool;
+
+	if ((unsigned int)type >= HWBP_NR_TYPES || cpu > (unsigned int)INT_MAX)
+		return 0;
+	pool = hwbp_pool_of(tk->idx->shared, type);
+	return tk->any_cpu[pool] + hwbp_task_extra(tk->idx, tk, pool, (int)cpu);
+}
