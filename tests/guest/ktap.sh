@@ -1,0 +1,66 @@
+#!/bin/sh
+# KTAP helpers for guest plans (busybox sh).  Source it:  . /bin/ktap.sh
+#
+#   ktap_begin SUITE N      KTAP header, one suite of N cases
+#   ktap_ok NAME            case passed
+#   ktap_fail NAME [WHY]    case failed
+#   ktap_skip NAME WHY      case skipped
+#   ktap_check NAME CMD...  run CMD, pass iff it exits 0
+#   ktap_diag MSG...        diagnostic line ("# MSG")
+#   ktap_end                suite result line; returns 1 if a case failed
+#
+# Output is what KUnit prints (a suite nested in a one-suite document), so
+# tools/testing/kunit/kunit.py parse reads it.
+
+KTAP_N=0
+KTAP_FAILED=0
+KTAP_SUITE=
+
+ktap_begin() {
+	KTAP_SUITE=$1
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "    KTAP version 1"
+	echo "    # Subtest: $1"
+	echo "    1..$2"
+}
+
+ktap_diag() {
+	echo "    # $*"
+}
+
+ktap_ok() {
+	KTAP_N=$((KTAP_N + 1))
+	echo "    ok $KTAP_N $1"
+}
+
+ktap_fail() {
+	KTAP_N=$((KTAP_N + 1))
+	KTAP_FAILED=$((KTAP_FAILED + 1))
+	[ -n "${2:-}" ] && ktap_diag "$1: $2"
+	echo "    not ok $KTAP_N $1"
+}
+
+ktap_skip() {
+	KTAP_N=$((KTAP_N + 1))
+	echo "    ok $KTAP_N $1 # SKIP ${2:-}"
+}
+
+ktap_check() {
+	_name=$1
+	shift
+	if "$@"; then
+		ktap_ok "$_name"
+	else
+		ktap_fail "$_name" "command failed: $*"
+	fi
+}
+
+ktap_end() {
+	if [ "$KTAP_FAILED" -eq 0 ]; then
+		echo "ok 1 $KTAP_SUITE"
+		return 0
+	fi
+	echo "not ok 1 $KTAP_SUITE"
+	return 1
+}
