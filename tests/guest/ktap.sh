@@ -26,7 +26,7 @@ ktap_begin() {
 }
 
 ktap_diag() {
-	echo "    # $*"
+	printf '%s\n' "$*" | sed 's/^/    # /'
 }
 
 ktap_ok() {

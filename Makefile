@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hwbp: the hw_breakpoint slot-constraint subsystem as an out-of-tree module.
+#
+#   make [KDIR=...]        build hwbp.ko in place against KDIR
+#                          (default: /lib/modules/$(uname -r)/build)
+#   make clean
+#   make demo              boot Debian's kernel in QEMU, load hwbp, watch a
+#                          variable with perf, show the slot table
+#   make check             everything: host tests, sparse, checkpatch, module
+#                          builds, guest runs on the stock and test kernels,
+#                          splat detection; last line "N passed, N failed"
+#   make check-splat       boot the test kernel with a WARNing module: must FAIL
+#   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
+#   make vm PLAN=name [KERNEL=stock|test]   run one guest plan
+#   make module KERNEL=stock|test    build into build/<kernel>/src
+#   make test-kernel       build (or reuse) the cached debug test kernel
+#   make deps              install the Debian packages all this needs
+
+KDIR	?= /lib/modules/$(shell uname -r)/build
+KERNEL	?= stock
+PLAN	?= baseline
+
+# Guest plans run by "make check" (tests/guest/plan-NAME.sh).
+GUEST_PLANS_STOCK ?= baseline
+GUEST_PLANS_TEST ?= baseline
+
+export GUEST_PLANS_STOCK GUEST_PLANS_TEST
+
+.PHONY: all modules clean distclean deps test-kernel module check check-splat \
+	demo shell vm help
+
+all modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+distclean: clean
+	rm -rf build
+
+deps:
+	@scripts/deps
+
+test-kernel: deps
+	@scripts/test-kernel
+
+module: deps
+	@scripts/build-module $(KERNEL)
+
+check: deps
+	@scripts/check
+
+check-splat: deps
+	@scripts/vm --kernel test --plan splat
+
+demo: deps
+	@scripts/vm --kernel $(KERNEL) --plan demo --show
+
+shell: deps
+	@scripts/vm --kernel $(KERNEL) --shell
+
+vm: deps
+	@scripts/vm --kernel $(KERNEL) --plan $(PLAN) --show
+
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
