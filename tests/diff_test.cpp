@@ -18,6 +18,7 @@ TEST(Differential, RandomOpsAgainstModel)
 	long target = e ? atol(e) : 1000000;
 	uint64_t seed = sd ? strtoull(sd, nullptr, 0) : 1;
 	long total = 0, checks = 0, seg = 0;
+	long out[5] = { 0, 0, 0, 0, 0 };
 
 	while (total < target) {
 		model::RngSource src(seed + (uint64_t)seg);
@@ -34,8 +35,13 @@ TEST(Differential, RandomOpsAgainstModel)
 		ASSERT_TRUE(h.teardown(src)) << h.error << " (seed " << seed + seg << ")";
 		total += h.ops;
 		checks += h.checks;
+		for (int k = 0; k < 5; k++)
+			out[k] += h.outcome[k];
 		seg++;
 	}
 	printf("differential: %ld operations checked against the model "
 	       "(%ld count checks, %ld streams)\n", total, checks, seg);
+	printf("differential: reserve/modify outcomes: %ld ok, %ld ENOSPC, "
+	       "%ld EINVAL, %ld ENOMEM, %ld arch-hook error\n",
+	       out[0], out[1], out[2], out[3], out[4]);
 }

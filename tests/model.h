@@ -101,6 +101,14 @@ public:
 	std::unique_ptr<char[]> owner_mem;
 	std::vector<bool> zombie;	/* entry kept empty by a dbg release */
 	long ops = 0, checks = 0;
+	/* outcomes of reserve/modify: 0, ENOSPC, EINVAL, ENOMEM, hook error */
+	long outcome[5] = { 0, 0, 0, 0, 0 };
+
+	void count(int r)
+	{
+		outcome[r == 0 ? 0 : r == -ENOSPC ? 1 : r == -EINVAL ? 2 :
+			r == -ENOMEM ? 3 : 4]++;
+	}
 	long live_before = 0;
 	unsigned long warn_before = 0;
 	std::string error;
@@ -325,6 +333,7 @@ public:
 				    i, b.owner, b.cpu, b.bits, b.weight,
 				    dbg ? " dbg" : "", nomem ? " nomem" : "",
 				    got, want);
+		count(got);
 		if (!got) {
 			m[i] = b;
 			m[i].live = true;
@@ -373,6 +382,7 @@ public:
 		if (got != want)
 			return fail("modify #%d %u -> %u: got %d want %d", i,
 				    m[i].bits, bits, got, want);
+		count(got);
 		if (!got)
 			m[i].bits = bits;
 		return check_after(m[i].owner);
