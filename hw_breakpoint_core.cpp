@@ -303,20 +303,12 @@ static void hwbp_copy_attr(struct perf_event_attr *to,
 	to->disabled = from->disabled;
 }
 
-/* Replaces modify_user_hw_breakpoint_check(). */
-static int hwbp_modify_check(struct perf_event *bp,
+/* modify_user_hw_breakpoint_check() for an event of ours. */
+static int hwbp_modify_event(struct perf_event *bp, struct hwbp_event *ev,
 			     struct perf_event_attr *attr, bool check)
 {
-	struct hwbp_event *ev = hwbp_event_of(bp);
 	struct arch_hw_breakpoint hw = { };
 	int err;
-
-	hwbp_count(HWBP_CNT_HIT_MODIFY_CHECK);
-	if (!ev) {
-		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		return ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
-								  check);
-	}
 
 	err = hwbp_parse(bp, attr, &hw);
 	if (err)
@@ -347,13 +339,29 @@ static int hwbp_modify_check(struct perf_event *bp,
 	return 0;
 }
 
+/* Replaces modify_user_hw_breakpoint_check(), IOC_MODIFY_ATTRIBUTES' entry. */
+static int hwbp_modify_check(struct perf_event *bp,
+			     struct perf_event_attr *attr, bool check)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	hwbp_count(HWBP_CNT_HIT_MODIFY_CHECK);
+	if (!ev) {
+		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+		return ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
+								  check);
+	}
+	return hwbp_modify_event(bp, ev, attr, check);
+}
+
 /* Replaces modify_user_hw_breakpoint(), ptrace's entry. */
 static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 {
+	struct hwbp_event *ev = hwbp_event_of(bp);
 	int err;
 
 	hwbp_count(HWBP_CNT_HIT_MODIFY_USER);
-	if (!hwbp_event_of(bp)) {
+	if (!ev) {
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
 		return ((hwbp_modify_fn)stock.modify_user)(bp, attr);
 	}
@@ -367,7 +375,7 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 	else
 		perf_event_disable(bp);
 
-	err = hwbp_modify_check(bp, attr, false);
+	err = hwbp_modify_event(bp, ev, attr, false);
 
 	if (!bp->attr.disabled)
 		perf_event_enable(bp);

@@ -8,28 +8,10 @@
  * instruction pointer at our function.  Only functions that are called from
  * other files are hooked, so no call site can have inlined them away.
  */
-#include <linux/kallsyms.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
-#include <linux/string.h>
 
+#include <hwbp/kallsyms.h>
 #include <hwbp/kernel.h>
-
-typedef unsigned long (*hwbp_lookup_fn)(const char *name);
-
-static hwbp_lookup_fn hwbp_find_lookup(void)
-{
-	struct kprobe kp;
-	hwbp_lookup_fn fn;
-
-	memset(&kp, 0, sizeof(kp));
-	kp.symbol_name = "kallsyms_lookup_name";
-	if (register_kprobe(&kp) < 0)
-		return NULL;
-	fn = (hwbp_lookup_fn)kp.addr;
-	unregister_kprobe(&kp);
-	return fn;
-}
 
 int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 {
@@ -50,6 +32,13 @@ int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 	return 0;
 }
 
+/*
+ * parent_ip is the return address of the call that reached the hooked
+ * function.  A call from hwbp to the original must therefore be a real call,
+ * never a tail call (a jmp would leave the caller's caller as parent_ip and
+ * loop back into the hook): the glue is built with
+ * -fno-optimize-sibling-calls (see Kbuild).
+ */
 static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops,
 				      struct ftrace_regs *fregs)

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it hands its
+ * address over once.  Shared by hwbp.ko and its test modules.
+ */
+#ifndef HWBP_KALLSYMS_H
+#define HWBP_KALLSYMS_H
+
+#include <linux/kprobes.h>
+#include <linux/string.h>
+
+typedef unsigned long (*hwbp_lookup_fn)(const char *name);
+
+static inline hwbp_lookup_fn hwbp_find_lookup(void)
+{
+	struct kprobe kp;
+	hwbp_lookup_fn fn;
+
+	memset(&kp, 0, sizeof(kp));
+	kp.symbol_name = "kallsyms_lookup_name";
+	if (register_kprobe(&kp) < 0)
+		return NULL;
+	fn = (hwbp_lookup_fn)kp.addr;
+	unregister_kprobe(&kp);
+	return fn;
+}
+
+#endif /* HWBP_KALLSYMS_H */
