@@ -493,7 +493,8 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 	} else {
 		spin_lock(&b->lock);
 	}
-	WARN_ON_ONCE(!tk || tk->owner != bp->owner);
+	if (WARN_ON_ONCE(!tk || tk->owner != bp->owner))
+		goto out;	/* not ours: leave the counts alone */
 	arch_release(t, bp);
 	task_give(t, b, tk, bp, pool);
 	mark_released(t, bp);
@@ -502,6 +503,7 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 		hwbp_bucket_remove(&t->index, b, tk);
 		dead = tk;
 	}
+out:
 	spin_unlock(&b->lock);
 	read_unlock(&t->cpu_lock);
 	kfree(dead);
