@@ -403,8 +403,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* orphans of the exit-order tests come back to us */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	ktap_plan(n);
+	ktap_suite("hwbp_e2e", n);
 	for (int i = 0; i < n; i++)
 		ktap_run(tests[i].name, tests[i].fn);
-	return ktap.failed ? 1 : 0;
+	return ktap_done();
 }

@@ -172,8 +172,8 @@ int main(void)
 	int n = (int)(sizeof(tests) / sizeof(tests[0]));
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ktap_plan(n);
+	ktap_suite("hwbp_ptrace", n);
 	for (int i = 0; i < n; i++)
 		ktap_run(tests[i].name, tests[i].fn);
-	return ktap.failed ? 1 : 0;
+	return ktap_done();
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -102,10 +103,19 @@ static inline bool all_slots_free(void)
 	return true;
 }
 
-/* --- KTAP --- */
+/*
+ * --- KTAP ---
+ * A program prints one suite, nested as KUnit prints it, so that a plan can
+ * put several programs' suites in one document: the plan prints the header
+ * ("KTAP version 1", "1..K") and passes each program its number in
+ * KTAP_SUITE_NR.  Run alone (no KTAP_SUITE_NR) a program prints the header
+ * itself and is suite 1.  KTAP_SUITE_NAME renames the suite (the same
+ * program may run on the stock path and under hwbp in one plan).
+ */
 
 struct ktap {
-	int planned;
+	const char *suite;
+	int nr;
 	int n;
 	int failed;
 	bool cur_ok;
@@ -113,11 +123,18 @@ struct ktap {
 
 extern struct ktap ktap;
 
-static inline void ktap_plan(int n)
+static inline void ktap_suite(const char *suite, int cases)
 {
-	printf("KTAP version 1\n1..%d\n", n);
+	const char *nr = getenv("KTAP_SUITE_NR");
+	const char *name = getenv("KTAP_SUITE_NAME");
+
+	ktap.suite = name ? name : suite;
+	ktap.nr = nr ? atoi(nr) : 1;
+	if (!nr)
+		printf("KTAP version 1\n1..1\n");
+	printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n",
+	       ktap.suite, cases);
 	fflush(stdout);
-	ktap.planned = n;
 }
 
 /* Record a failed expectation of the current test, with a reason. */
@@ -125,7 +142,7 @@ static inline void ktap_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("# FAIL: ");
+	printf("    # FAIL: ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -152,8 +169,17 @@ static inline void ktap_run(const char *name, void (*fn)(void))
 	ktap.n++;
 	if (!ktap.cur_ok)
 		ktap.failed++;
-	printf("%s %d %s\n", ktap.cur_ok ? "ok" : "not ok", ktap.n, name);
+	printf("    %s %d %s\n", ktap.cur_ok ? "ok" : "not ok", ktap.n, name);
 	fflush(stdout);
+}
+
+/* The suite's own result line; the exit status of the program. */
+static inline int ktap_done(void)
+{
+	printf("%s %d %s\n", ktap.failed ? "not ok" : "ok", ktap.nr,
+	       ktap.suite);
+	fflush(stdout);
+	return ktap.failed ? 1 : 0;
 }
 
 #endif /* HWBP_GUEST_BP_UTIL_H */

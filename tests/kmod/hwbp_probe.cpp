@@ -73,7 +73,13 @@ static int probe_kgdb_paths(void)
 	struct perf_event *ev0;
 
 	step("is_used_initial", ((bool_fn)sym.is_used)());
+	/*
+	 * Disabled, as kgdb's own: its slots are given back and taken again
+	 * below while the probe fills the CPU; an installed event would then
+	 * make one breakpoint too many in the debug registers.
+	 */
 	probe_attr(&attr, HW_BREAKPOINT_W);
+	attr.disabled = 1;
 	wide = register_wide_hw_breakpoint(&attr, NULL, NULL);
 	if (IS_ERR((void __force *)wide)) {
 		step("register_wide", PTR_ERR((void __force *)wide));

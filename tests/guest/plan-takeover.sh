@@ -1,0 +1,158 @@
+#!/bin/sh
+# Plan "takeover": hwbp takes over the running kernel's breakpoint slots and
+# hands them back.  The same behaviour suites run on the stock path, under
+# hwbp and after rmmod; bad input and the kernel entry points (hwbp_probe.ko)
+# must give the stock kernel's answers under hwbp; every interception point
+# must have been reached; rmmod is refused while a slot is held.
+. /bin/ktap.sh
+
+MODDIR=/lib/hwbp
+HWBP=$MODDIR/hwbp.ko
+PROBE=$(find $MODDIR -name hwbp_probe.ko | head -n 1)
+STATS=/sys/kernel/debug/hwbp/stats
+TABLE=/sys/kernel/debug/hwbp/table
+TRACE=/sys/kernel/tracing
+
+# Suites of kernel-side KUnit modules are reported in the kernel log.
+KUNIT_MODS=$(ls $MODDIR/kunit/*.ko 2>/dev/null)
+
+ktap_header 7
+
+# --- 1, 2: the stock path ---
+ktap_prog hwbp_e2e_stock /bin/bp_e2e
+ktap_prog hwbp_ptrace_stock /bin/bp_ptrace
+/bin/bp_badinput > /tmp/bad.stock
+
+probe_run() {
+	dmesg -c > /dev/null
+	insmod "$PROBE" && rmmod hwbp_probe
+	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
+}
+[ -n "$PROBE" ] && probe_run > /tmp/probe.stock
+
+stat_of() {
+	awk -v k="$1" '$1 == k { print $2 }' $STATS
+}
+
+hold_start() {
+	rm -f /tmp/bp_hold.ready
+	/bin/bp_hold "$1" &
+	HOLD_PID=$!
+	i=0
+	while [ ! -e /tmp/bp_hold.ready ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+hold_stop() {
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+}
+
+# --- 3: load ---
+ktap_suite takeover_load 5
+hold_start 1
+dmesg -c > /dev/null
+if insmod $HWBP 2>/tmp/insmod.err; then
+	ktap_fail load_refused_while_stock_holds_slots "insmod succeeded"
+	rmmod hwbp
+else
+	ktap_diag "$(cat /tmp/insmod.err)"
+	if dmesg | grep -q "hwbp: the kernel's breakpoint table holds slots" &&
+	   grep -q 'busy' /tmp/insmod.err; then
+		ktap_ok load_refused_while_stock_holds_slots
+	else
+		ktap_fail load_refused_while_stock_holds_slots "no EBUSY or message"
+	fi
+fi
+hold_stop
+
+dmesg -c > /dev/null
+ktap_check load insmod $HWBP
+ktap_check load_message sh -c "dmesg | grep -q 'breakpoint slots now accounted by hwbp'"
+ktap_check table_empty grep -q 'tasks=0 task_bps=0 used=0' $TABLE
+ktap_check trace_events_present test -d $TRACE/events/hwbp/hwbp_refuse
+ktap_end
+
+for m in $KUNIT_MODS; do
+	insmod "$m" || echo "insmod $m failed"
+done
+
+# --- 4, 5: the same behaviour under hwbp ---
+ktap_prog hwbp_e2e_hwbp /bin/bp_e2e
+ktap_prog hwbp_ptrace_hwbp /bin/bp_ptrace
+
+# --- 6: checks under hwbp ---
+ktap_suite takeover_checks 18
+
+/bin/bp_badinput > /tmp/bad.hwbp
+if diff /tmp/bad.stock /tmp/bad.hwbp > /tmp/bad.diff; then
+	ktap_ok bad_input_same_errno
+else
+	ktap_diag "$(cat /tmp/bad.diff)"
+	ktap_fail bad_input_same_errno "errnos differ from the stock kernel's"
+fi
+
+if [ -n "$PROBE" ]; then
+	probe_run > /tmp/probe.hwbp
+	if [ -s /tmp/probe.hwbp ] && grep -q 'done 0' /tmp/probe.hwbp &&
+	   diff /tmp/probe.stock /tmp/probe.hwbp > /tmp/probe.diff; then
+		ktap_ok kernel_entry_points_same_results
+	else
+		ktap_diag "$(cat /tmp/probe.diff)"
+		ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
+	fi
+else
+	ktap_fail kernel_entry_points_same_results "hwbp_probe.ko missing"
+fi
+
+# Each interception point was reached (by the suites and the probe above).
+for h in event_init destroy modify_user_hw_breakpoint \
+	 modify_user_hw_breakpoint_check dbg_reserve_bp_slot \
+	 dbg_release_bp_slot release_bp_slot hw_breakpoint_is_used; do
+	n=$(stat_of "hit_$h")
+	if [ "${n:-0}" -gt 0 ]; then
+		ktap_ok "hook_$h"
+	else
+		ktap_fail "hook_$h" "never reached"
+	fi
+done
+ktap_check nothing_passed_to_stock test "$(stat_of passed_to_stock)" = 0
+ktap_check reserved_equals_released test "$(stat_of reserved)" = "$(stat_of released)"
+
+addr=$(/bin/bp_writer --addr)
+got=$(perf stat -x, -e "mem:$addr:w" -- /bin/bp_writer 1000 2>&1 >/dev/null |
+	awk -F, -v ev="mem:$addr:w" '$3 == ev { print $1 }')
+ktap_check perf_stat_counts_writes test "$got" = 1000
+
+perf record -q -c 1 -e "mem:$addr:w" -o /tmp/perf.data -- /bin/bp_writer 250 \
+	> /dev/null 2>&1
+got=$(perf script -i /tmp/perf.data 2>/dev/null | grep -c 'mem:')
+ktap_check perf_record_samples_writes test "$got" = 250
+
+echo 1 > $TRACE/events/hwbp/hwbp_refuse/enable
+echo > $TRACE/trace
+/bin/bp_open 5 > /dev/null
+echo 0 > $TRACE/events/hwbp/hwbp_refuse/enable
+ktap_check trace_shows_refusal grep -q 'hwbp_refuse: target=[0-9]*/bp_open .*err=-28' $TRACE/trace
+
+for m in $KUNIT_MODS; do
+	rmmod "$(basename "$m" .ko)"
+done
+hold_start 2
+if rmmod hwbp 2>/dev/null; then
+	ktap_fail rmmod_refused_while_held "rmmod succeeded"
+	insmod $HWBP
+else
+	ktap_ok rmmod_refused_while_held
+fi
+hold_stop
+dmesg -c > /dev/null
+ktap_check rmmod rmmod hwbp
+ktap_check rmmod_message sh -c "dmesg | grep -q 'breakpoint slots handed back to the kernel'"
+ktap_end
+
+# --- 7: the stock path again ---
+ktap_prog hwbp_e2e_after_rmmod /bin/bp_e2e
+exit $KTAP_PLAN_FAILED
