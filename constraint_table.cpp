@@ -83,6 +83,7 @@ int hwbp_type_of(unsigned int bp_type)
 		return -EINVAL;
 	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_type_of, HWBP);
 
 /* --- counts and histograms --- */
 
@@ -452,11 +453,13 @@ int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
 	might_sleep();
 	return reserve(t, bp, false);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_reserve, HWBP);
 
 int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
 {
 	return reserve(t, bp, true);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP);
 
 static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 {
@@ -516,6 +519,7 @@ void hwbp_release(struct hwbp_table *t, struct hwbp_bp *bp)
 		return;
 	release(t, bp, false);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_release, HWBP);
 
 int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
 {
@@ -523,6 +527,7 @@ int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
 		return -EINVAL;
 	return release(t, bp, true);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_dbg_release, HWBP);
 
 /*
  * Put @bp back as it was before a failed modify.  Its slots were free a
@@ -586,11 +591,13 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 	read_unlock(&t->cpu_lock);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_modify_type, HWBP);
 
 bool hwbp_table_is_used(struct hwbp_table *t)
 {
 	return atomic_read(&t->nr_reserved) != 0;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_table_is_used, HWBP);
 
 /* --- creation --- */
 
@@ -649,6 +656,7 @@ fail:
 	kfree(t);
 	return NULL;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_table_create, HWBP);
 
 void hwbp_table_destroy(struct hwbp_table *t)
 {
@@ -660,6 +668,7 @@ void hwbp_table_destroy(struct hwbp_table *t)
 	free_arrays(t);
 	kfree(t);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_table_destroy, HWBP);
 
 /* --- read-only snapshots --- */
 
@@ -669,11 +678,13 @@ unsigned int hwbp_table_slots(const struct hwbp_table *t, enum hwbp_type type)
 		return 0;
 	return t->slots[hwbp_pool_of(t->index.shared, type)];
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_table_slots, HWBP);
 
 unsigned int hwbp_table_nr_cpus(const struct hwbp_table *t)
 {
 	return t->nr_cpus;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_cpus, HWBP);
 
 void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 		       enum hwbp_type type, struct hwbp_cpu_usage *u)
@@ -690,6 +701,7 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 	u->task_max = max_task_pinned(t, (int)cpu, pool);
 	write_unlock(&t->cpu_lock);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
 
 int hwbp_for_each_task(struct hwbp_table *t,
 		       int (*fn)(void *arg, const struct hwbp_task *tk),
@@ -702,6 +714,7 @@ int hwbp_for_each_task(struct hwbp_table *t,
 	write_unlock(&t->cpu_lock);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_for_each_task, HWBP);
 
 unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 			       unsigned int cpu, enum hwbp_type type)
@@ -724,3 +737,4 @@ unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 	read_unlock(&t->cpu_lock);
 	return n;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_owner_pinned, HWBP);

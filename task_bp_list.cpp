@@ -275,11 +275,13 @@ const void *hwbp_task_owner(const struct hwbp_task *tk)
 {
 	return tk->owner;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_task_owner, HWBP);
 
 unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk)
 {
 	return tk->nr_bps;
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_task_nr_bps, HWBP);
 
 unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 			      enum hwbp_type type)
@@ -291,3 +293,4 @@ unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 	pool = hwbp_pool_of(tk->idx->shared, type);
 	return tk->any_cpu[pool] + hwbp_task_extra(tk->idx, tk, pool, (int)cpu);
 }
+EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP);

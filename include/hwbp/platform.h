@@ -16,6 +16,7 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/hash.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
