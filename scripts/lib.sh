@@ -96,3 +96,11 @@ hwbp_sources_present() {
 		[ -f "$HWBP_ROOT/$f" ] || return 1
 	done
 }
+
+# Serialise work on one kernel's build tree (module builds, initramfs) across
+# concurrent runs from the same checkout: lock_kernel_tree test|stock
+lock_kernel_tree() {
+	mkdir -p "$HWBP_BUILD/$1"
+	exec 8> "$HWBP_BUILD/$1/.lock"
+	flock 8
+}
