@@ -476,6 +476,13 @@ static int hwbp_install_hooks(void)
 	return 0;
 }
 
+/* The live table, for hwbp's KUnit suites: read it, never change it. */
+struct hwbp_table *hwbp_live_table(void)
+{
+	return hwbp_table;
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_live_table, HWBP);
+
 static bool hwbp_stock_table_used(void)
 {
 	/* Called from this module, so the hook lets it reach the original. */

@@ -87,6 +87,9 @@ static inline void hwbp_count(enum hwbp_counter c)
 unsigned long hwbp_counter_sum(enum hwbp_counter c);
 extern const char *const hwbp_counter_names[HWBP_NR_COUNTERS];
 
+/* The table hwbp.ko accounts the running kernel's breakpoints in. */
+struct hwbp_table *hwbp_live_table(void);
+
 /* --- debugfs view: /sys/kernel/debug/hwbp/ --- */
 
 int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout);
