@@ -10,6 +10,7 @@
  */
 #include <linux/module.h>
 
+#include <hwbp/arch.h>
 #include <hwbp/kallsyms.h>
 #include <hwbp/kernel.h>
 
@@ -46,8 +47,7 @@ static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 	struct hwbp_hook *hook = container_of(ops, struct hwbp_hook, ops);
 
 	if (!within_module(parent_ip, THIS_MODULE))
-		ftrace_instruction_pointer_set(fregs,
-					       (unsigned long)hook->replacement);
+		hwbp_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
 }
 
 int hwbp_hook_install(struct hwbp_hook *hook)

@@ -10,9 +10,29 @@
 #ifndef HWBP_ARCH_H
 #define HWBP_ARCH_H
 
+#include <linux/ftrace.h>
+#include <linux/ptrace.h>
+
 #include <hwbp/constraint_table.h>
 
 struct perf_event;
+
+/*
+ * From an ftrace callback registered with FTRACE_OPS_FL_SAVE_REGS |
+ * FTRACE_OPS_FL_IPMODIFY: make the traced function return into @ip.
+ * 6.1's ftrace_instruction_pointer_set() does it only on arches with
+ * DYNAMIC_FTRACE_WITH_ARGS (x86, ppc64); elsewhere (arm64, WITH_REGS) it is
+ * an empty macro, and the PC to go on at is the saved pt_regs' one, which
+ * ftrace_regs_caller restores.
+ */
+static __always_inline void hwbp_ftrace_set_ip(struct ftrace_regs *fregs,
+					       unsigned long ip)
+{
+	if (IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))
+		ftrace_instruction_pointer_set(fregs, ip);
+	else
+		instruction_pointer_set(ftrace_get_regs(fregs), ip);
+}
 
 /* Fill @layout from what the running CPUs report.  0 or -errno. */
 int hwbp_arch_layout(struct hwbp_layout *layout);
