@@ -70,6 +70,11 @@ HWBP_DIFF_OPS=${HWBP_ASAN_DIFF_OPS:-1000000} HWBP_DIFF_SEED=1000 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	gtest unit-asan $B/unit-asan
 
+note "== arch logic (ASan+UBSan)"
+for t in $B/arch_*_test; do
+	[ -x "$t" ] && gtest "$(basename "$t")" "$t"
+done
+
 note "== libFuzzer (clang, ASan+UBSan)"
 fz=$B/fuzz-corpus
 mkdir -p "$fz"
