@@ -43,7 +43,7 @@ struct hwbp_ppc_bp {
 };
 
 struct hwbp_ppc_index {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards all below and the records */
 	struct hwbp_ppc_bp *tasks[1U << HWBP_PPC_HASH_BITS];
 	struct hwbp_ppc_bp *cpu_bound;	/* perf, owner == NULL */
 	struct hwbp_ppc_bp *ptrace_bps;	/* every ptrace record */
