@@ -22,21 +22,29 @@ KERNEL	?= stock
 PLAN	?= baseline
 
 # Guest plans run by "make check" (tests/guest/plan-NAME.sh).
-GUEST_PLANS_STOCK ?= baseline
-GUEST_PLANS_TEST ?= baseline
+GUEST_PLANS_STOCK ?= baseline takeover
+GUEST_PLANS_TEST ?= baseline takeover
 
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
-.PHONY: all modules clean distclean deps test-kernel module check check-splat \
+.PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
 	demo shell vm help
 
-all modules:
+all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-clean:
+clean: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
-distclean: clean
+kdir-exists:
+	@test -f $(KDIR)/Makefile || { \
+	  echo "hwbp: no kernel build tree at KDIR=$(KDIR)"; \
+	  echo "hwbp: installed: $$(ls -d /lib/modules/*/build 2>/dev/null | tr '\n' ' ')"; \
+	  echo "hwbp: use make KDIR=<one of them>, or make module KERNEL=stock|test"; \
+	  exit 1; }
+
+distclean:
+	-@$(MAKE) --no-print-directory clean
 	rm -rf build
 
 deps:
