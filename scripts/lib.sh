@@ -8,7 +8,10 @@ HWBP_BUILD=${HWBP_BUILD:-$HWBP_ROOT/build}
 HWBP_SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 HWBP_SRC=$HWBP_CACHE/src/linux-source-6.1
 HWBP_FRAGMENT=$HWBP_ROOT/scripts/config/hwbp-test.config
-HWBP_JOBS=${HWBP_JOBS:-2}
+# Parallel jobs: 2 on a shared development machine, every CPU under CI.
+if [ -z "${HWBP_JOBS:-}" ]; then
+	if [ "${CI:-}" = true ]; then HWBP_JOBS=$(nproc); else HWBP_JOBS=2; fi
+fi
 
 die() { echo "hwbp: error: $*" >&2; exit 1; }
 note() { echo "hwbp: $*" >&2; }
