@@ -26,24 +26,26 @@
  *     stock function, so nothing changes yet;
  *  2. event_init is swapped for ours, in ARMING state, where it still hands
  *     every event to the stock event_init, under hwbp_arming_sem (read);
- *  3. synchronize_srcu(pmus_srcu): no caller still runs the old pointer;
+ *  3. perf's pmus_srcu is synchronized (hwbp_sync_pmu_callers()): no
+ *     caller still runs the old pointer;
  *  4. with hwbp_arming_sem held for write (no hand-over in flight, none can
  *     start) the stock table is checked empty and the state set to LIVE.
  * If the stock table holds slots at 4, everything is undone and the load
  * fails with -EBUSY; no event was ever reserved in our table.
  *
  * Every reserved slot holds a reference on this module, so rmmod is refused
- * while any is held; on unload the pointer goes back, pmus_srcu is drained
+ * while any is held; on unload the pointer goes back, pmus_srcu is synchronized
  * and the hooks come out, and the stock path is as it was.
  */
 #include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/srcu.h>
 
 #include <hwbp/arch.h>
 #include <hwbp/kernel.h>
@@ -51,10 +53,11 @@
 #define CREATE_TRACE_POINTS
 #include <hwbp/trace.h>
 
-/* The stock kernel's functions and data hwbp uses or replaces. */
+/*
+ * The stock kernel's functions hwbp uses or replaces.  Functions only: data
+ * symbols are not in kallsyms without CONFIG_KALLSYMS_ALL (Debian's arm64).
+ */
 static struct {
-	unsigned long perf_breakpoint;
-	unsigned long pmus_srcu;
 	unsigned long arch_parse;
 	unsigned long arch_in_kernelspace;
 	unsigned long perf_event_disable_local;
@@ -67,8 +70,6 @@ static struct {
 } stock;
 
 static const struct hwbp_symbol hwbp_symbols[] = {
-	{ "perf_breakpoint", &stock.perf_breakpoint },
-	{ "pmus_srcu", &stock.pmus_srcu },
 	{ "hw_breakpoint_arch_parse", &stock.arch_parse },
 	{ "arch_check_bp_in_kernelspace", &stock.arch_in_kernelspace },
 	{ "perf_event_disable_local", &stock.perf_event_disable_local },
@@ -489,23 +490,109 @@ static bool hwbp_stock_table_used(void)
 	return ((hwbp_bool_fn)stock.is_used)();
 }
 
+static int hwbp_sync_event_init(struct perf_event *event)
+{
+	return -ENOENT;
+}
+
+static int hwbp_sync_add(struct perf_event *event, int flags)
+{
+	return 0;
+}
+
+static void hwbp_sync_flags(struct perf_event *event, int flags)
+{
+}
+
+static void hwbp_sync_read(struct perf_event *event)
+{
+}
+
+/*
+ * Wait until every caller that may still run an event_init pointer it read
+ * before now has returned.  Those calls run under perf's pmus_srcu, which is
+ * static; perf_pmu_unregister() synchronizes it, so a PMU that matches no
+ * event is registered only to be unregistered.
+ */
+static int hwbp_sync_pmu_callers(void)
+{
+	struct pmu *pmu = (struct pmu *)kzalloc(sizeof(*pmu), GFP_KERNEL);
+	int err;
+
+	if (!pmu)
+		return -ENOMEM;
+	pmu->module = THIS_MODULE;
+	pmu->task_ctx_nr = perf_invalid_context;
+	pmu->event_init = hwbp_sync_event_init;
+	pmu->add = hwbp_sync_add;
+	pmu->del = hwbp_sync_flags;
+	pmu->start = hwbp_sync_flags;
+	pmu->stop = hwbp_sync_flags;
+	pmu->read = hwbp_sync_read;
+	err = perf_pmu_register(pmu, "hwbp_sync", -1);
+	if (!err)
+		perf_pmu_unregister(pmu);
+	kfree(pmu);
+	return err;
+}
+
+/* As above, and it cannot give up: unload and failed loads rely on it. */
+static void hwbp_sync_pmu_callers_nofail(void)
+{
+	while (hwbp_sync_pmu_callers())
+		msleep(20);
+}
+
+/*
+ * The PMU perf resolves PERF_TYPE_BREAKPOINT to: the one of a breakpoint
+ * event, created disabled through the stock path and released again.
+ */
+static struct pmu *hwbp_find_breakpoint_pmu(void)
+{
+	static long hwbp_probe_var;
+	struct perf_event_attr attr;
+	struct perf_event *ev;
+	struct pmu *pmu;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&hwbp_probe_var;
+	attr.bp_len = sizeof(hwbp_probe_var);
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.disabled = 1;
+	ev = perf_event_create_kernel_counter(&attr, cpumask_first(cpu_online_mask),
+					      NULL, NULL, NULL);
+	if (IS_ERR(ev))
+		return ERR_CAST(ev);
+	pmu = ev->pmu;
+	perf_event_release_kernel(ev);
+	return pmu;
+}
+
 static void hwbp_restore_event_init(void)
 {
 	WRITE_ONCE(hwbp_pmu->event_init, hwbp_stock_event_init);
-	synchronize_srcu((struct srcu_struct *)stock.pmus_srcu);
+	hwbp_sync_pmu_callers_nofail();
 }
 
 /* Steps 2-4 of the takeover (see the top of this file). */
 static int hwbp_take_over(void)
 {
-	hwbp_pmu = (struct pmu *)stock.perf_breakpoint;
+	int err;
+
 	hwbp_stock_event_init = hwbp_pmu->event_init;
 	if (!hwbp_stock_event_init) {
 		pr_err("hwbp: the breakpoint PMU has no event_init\n");
 		return -ENOENT;
 	}
 	WRITE_ONCE(hwbp_pmu->event_init, hwbp_event_init);
-	synchronize_srcu((struct srcu_struct *)stock.pmus_srcu);
+	err = hwbp_sync_pmu_callers();
+	if (err) {
+		WRITE_ONCE(hwbp_pmu->event_init, hwbp_stock_event_init);
+		hwbp_sync_pmu_callers_nofail();
+		pr_err("hwbp: cannot wait for breakpoint event creation in flight: %d\n",
+		       err);
+		return err;
+	}
 
 	down_write(&hwbp_arming_sem);
 	if (hwbp_stock_table_used()) {
@@ -539,7 +626,17 @@ static int __init hwbp_init(void)
 		pr_err("hwbp: cannot allocate the table\n");
 		return -ENOMEM;
 	}
-	if (hwbp_stock_table_used()) {
+	hwbp_pmu = hwbp_find_breakpoint_pmu();
+	if (IS_ERR(hwbp_pmu)) {
+		err = PTR_ERR(hwbp_pmu);
+		hwbp_pmu = NULL;
+		if (err != -ENOSPC) {
+			pr_err("hwbp: cannot find the breakpoint PMU: %d\n", err);
+			goto out_table;
+		}
+	}
+	/* ENOSPC above: the stock table is full, so it holds slots too. */
+	if (err || hwbp_stock_table_used()) {
 		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
 		err = -EBUSY;
 		goto out_table;
