@@ -63,10 +63,10 @@ check-splat: deps
 	@scripts/vm --kernel test --plan splat
 
 demo: deps
-	@scripts/vm --kernel $(KERNEL) --plan demo --show
+	@scripts/vm --kernel $(KERNEL) --plan demo --show --module-optional
 
 shell: deps
-	@scripts/vm --kernel $(KERNEL) --shell
+	@scripts/vm --kernel $(KERNEL) --shell --module-optional
 
 vm: deps
 	@scripts/vm --kernel $(KERNEL) --plan $(PLAN) --show
