@@ -76,10 +76,14 @@ struct hwbp_table {
 	struct hwbp_task_index index;
 };
 
+/*
+ * As 6.1: only an empty or the invalid mask is refused here; other stray
+ * bits are the arch parser's to refuse, after the reservation, so that a
+ * full table answers -ENOSPC to them as the kernel does.
+ */
 int hwbp_type_of(unsigned int bp_type)
 {
-	if (bp_type == HWBP_EMPTY || bp_type == HWBP_INVALID ||
-	    (bp_type & ~HWBP_INVALID))
+	if (bp_type == HWBP_EMPTY || bp_type == HWBP_INVALID)
 		return -EINVAL;
 	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
 }

@@ -71,17 +71,16 @@ struct Config {
 	unsigned int nr_bps;
 };
 
-/* Reference type rule, written out as a table (HW_BREAKPOINT_* bits). */
+/*
+ * Reference type rule of 6.1's __reserve_bp_slot()/find_slot_idx(): only
+ * EMPTY (0) and INVALID (7) are refused; bits beyond R/W/X are left to the
+ * arch parser, which runs after the reservation.
+ */
 static inline int ref_type(unsigned int bits)
 {
-	switch (bits) {
-	case 1: case 2: case 3: case 5: case 6:
-		return HWBP_TYPE_DATA;
-	case 4:
-		return HWBP_TYPE_INST;
-	default:
-		return -EINVAL;	/* 0 empty, 7 invalid, unknown bits */
-	}
+	if (bits == 0 || bits == 7)
+		return -EINVAL;
+	return (bits & 3) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
 }
 
 struct MBp {

@@ -146,6 +146,8 @@ int main(void)
 	full_table_case("full_then_empty", HW_BREAKPOINT_EMPTY, 4);
 	full_table_case("full_then_invalid", HW_BREAKPOINT_INVALID, 4);
 	full_table_case("full_then_x", HW_BREAKPOINT_X, 8);
+	full_table_case("full_then_bits_high", 8 | HW_BREAKPOINT_W, 4);
+	full_table_case("full_then_bits_x_high", 8 | HW_BREAKPOINT_X, 8);
 
 	modify_case("modify_ok_rw", v, HW_BREAKPOINT_RW, 8, 0);
 	modify_case("modify_len3", v, HW_BREAKPOINT_W, 3, 0);
