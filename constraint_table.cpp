@@ -47,7 +47,7 @@
  *  order: cpu_lock (rwlock_t), then one bucket lock (spinlock_t).
  *  write(cpu_lock): CPU-bound reserve/release/modify, growing the index,
  *    and every reader of a histogram top about tasks (admission of a
- *    CPU-bound bp, snapshots, hwbp_for_each_task()).  It excludes all other
+ *    CPU-bound bp, snapshots, hwbp_walk_tasks()).  It excludes all other
  *    operations, so all counts are stable.  cpu_pinned, cpu_hist,
  *    index.buckets and index.bits change only under it.
  *  read(cpu_lock) + the owner's bucket lock: every task-bound operation,
@@ -707,7 +707,7 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
 
-int hwbp_for_each_task(struct hwbp_table *t,
+int hwbp_walk_tasks(struct hwbp_table *t,
 		       int (*fn)(void *arg, const struct hwbp_task *tk),
 		       void *arg)
 {
@@ -718,7 +718,7 @@ int hwbp_for_each_task(struct hwbp_table *t,
 	write_unlock(&t->cpu_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_for_each_task, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks, HWBP);
 
 unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 			       unsigned int cpu, enum hwbp_type type)

@@ -269,7 +269,7 @@ bool hwbp_group_next(struct hwbp_group_iter *it)
 	return true;
 }
 
-/* --- read-only accessors, for hwbp_for_each_task() callbacks --- */
+/* --- read-only accessors, for hwbp_walk_tasks() callbacks --- */
 
 const void *hwbp_task_owner(const struct hwbp_task *tk)
 {

@@ -124,7 +124,7 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 		}
 	}
 	seq_puts(m, "\n    pid comm             bps  slots per pool and CPU\n");
-	hwbp_for_each_task(hwbp_view, hwbp_show_task, &walk);
+	hwbp_walk_tasks(hwbp_view, hwbp_show_task, &walk);
 	seq_printf(m, "\ntotals: cpu_pinned=%lu tasks=%u task_bps=%u used=%d\n",
 		   cpu_pinned, walk.nr_tasks, walk.nr_bps,
 		   hwbp_table_is_used(hwbp_view));

@@ -206,6 +206,7 @@ static struct kunit_suite hwbp_e2e_suite = {
 	.exit = e2e_exit,
 	.test_cases = hwbp_e2e_cases,
 };
+
 kunit_test_suite(hwbp_e2e_suite);
 
 MODULE_DESCRIPTION("KUnit suite: kernel breakpoint APIs under hwbp");

@@ -249,7 +249,7 @@ static void test_many_tasks(struct kunit *test)
 	for (int i = 0; i < NR_OWNERS; i++)
 		KUNIT_EXPECT_EQ(test, reserve(t, &bps[i], i, i % 2 ? 1 : -1,
 					      HWBP_W), 0);
-	hwbp_for_each_task(t, count_task, n);
+	hwbp_walk_tasks(t, count_task, n);
 	KUNIT_EXPECT_EQ(test, n[0], (unsigned int)NR_OWNERS);
 	KUNIT_EXPECT_EQ(test, n[1], (unsigned int)NR_OWNERS);
 	KUNIT_EXPECT_EQ(test, n[2], (unsigned int)NR_OWNERS);
@@ -343,6 +343,7 @@ static struct kunit_suite hwbp_table_suite = {
 	.name = "hwbp_table",
 	.test_cases = hwbp_table_cases,
 };
+
 kunit_test_suite(hwbp_table_suite);
 
 MODULE_DESCRIPTION("KUnit suite for the hwbp constraint table");

@@ -503,7 +503,7 @@ public:
 		w.h = this;
 		w.a = &a;
 		w.seen.assign(cfg.nr_owners, 0);
-		if (hwbp_for_each_task(t, walk_fn, &w) || w.bad)
+		if (hwbp_walk_tasks(t, walk_fn, &w) || w.bad)
 			return fail("for_each_task disagrees");
 		for (unsigned int o = 0; o < cfg.nr_owners; o++)
 			if (w.seen[o] != (a.count[o] ? 1 : 0))

@@ -186,7 +186,7 @@ void checker(hwbp_table *t, Occ *occ, Result *res, std::atomic<bool> *stop)
 					res->bad++;
 			}
 		}
-		hwbp_for_each_task(t, walk, &nr);
+		hwbp_walk_tasks(t, walk, &nr);
 		for (unsigned int o = 0; o < NOWN; o++)
 			if (hwbp_owner_pinned(t, &occ->owners[o], 0,
 					      HWBP_TYPE_DATA) >
@@ -235,7 +235,7 @@ bool run(const hwbp_layout &l, double seconds)
 
 	long nr = 0;
 
-	hwbp_for_each_task(t, walk, &nr);
+	hwbp_walk_tasks(t, walk, &nr);
 	for (unsigned int c = 0; c < NCPU; c++) {
 		for (int ty = 0; ty < HWBP_NR_TYPES; ty++) {
 			hwbp_cpu_usage u;

@@ -172,7 +172,7 @@ struct Table : ::testing::Test {
 				s += "|";
 			}
 		}
-		hwbp_for_each_task(t, dump_task, &tasks);
+		hwbp_walk_tasks(t, dump_task, &tasks);
 		for (auto &x : tasks)
 			s += x + ",";
 		s += hwbp_table_is_used(t) ? "used" : "idle";
@@ -766,7 +766,7 @@ TEST_F(Table, DbgNeverAllocatesAndKeepsEmptyEntry)
 	EXPECT_EQ(hwbp_host_allocs, allocs);
 	EXPECT_EQ(hwbp_host_live, live);	/* empty entry kept, not freed */
 	EXPECT_FALSE(hwbp_table_is_used(t));
-	hwbp_for_each_task(t, dump_task, &tasks);
+	hwbp_walk_tasks(t, dump_task, &tasks);
 	EXPECT_TRUE(tasks.empty());
 	EXPECT_EQ(usage(0).task_max, 0u);
 	/* reused by the next reserve, freed by the next normal release */
@@ -809,7 +809,7 @@ TEST_F(Table, SnapshotsAndWalk)
 	fill(&task_a, 0, 1);
 	fill(&task_b, 1, 1);
 	fill(&task_c, -1, 1);
-	EXPECT_EQ(hwbp_for_each_task(t, stop_at_second, &n), 42);
+	EXPECT_EQ(hwbp_walk_tasks(t, stop_at_second, &n), 42);
 	EXPECT_EQ(n, 2);
 	hwbp_snapshot_cpu(t, 2, HWBP_TYPE_DATA, &u);
 	EXPECT_EQ(u.cpu_pinned, 0u);

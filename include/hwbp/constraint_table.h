@@ -145,7 +145,7 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
  * the hwbp_task_*() accessors).  Stops at and returns the first non-zero
  * value @fn returns.
  */
-int hwbp_for_each_task(struct hwbp_table *t,
+int hwbp_walk_tasks(struct hwbp_table *t,
 		       int (*fn)(void *arg, const struct hwbp_task *tk),
 		       void *arg);
 const void *hwbp_task_owner(const struct hwbp_task *tk);
