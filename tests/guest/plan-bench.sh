@@ -9,7 +9,7 @@
 # whether each block ran; speed is judged by the report, never here.
 . /bin/ktap.sh
 
-ROUNDS=5
+ROUNDS=7
 MODDIR=/lib/hwbp
 HWBP=$MODDIR/hwbp.ko
 BENCH_HWBP=$MODDIR/test/hwbp_bench.ko

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Plan "benchprof" (scripts/bench --profile): where the time goes, for the
+# report's explanations.  perf record -a (cpu-clock: TCG has no PMU) over
+#   micro_stock  hwbp_bench_stock.ko (reserve_bp_slot/release_bp_slot)
+#   micro_hwbp   hwbp_bench.ko (hwbp_reserve/hwbp_release)
+#   mixed_stock, mixed_hwbp  the mixed workload of plan-bench.sh
+#   open_task_*, enable_*    bench_open task, perf bench breakpoint enable
+# Each suite prints the top kernel symbols (self time) as diagnostics.
+. /bin/ktap.sh
+
+MODDIR=/lib/hwbp
+HWBP=$MODDIR/hwbp.ko
+THREAD16="-r 30 breakpoint thread -p 16 -t 16"
+
+top_syms() {	# perf.data
+	perf report -i "$1" --stdio --no-children --sort sym 2>/dev/null |
+		grep -v '^#' | grep -v '^$' | head -n 25
+}
+
+profile() {	# name cmd...
+	_n=$1
+	shift
+	if perf record -q -e cpu-clock -F 4000 -a -g -o "/tmp/$_n.data" -- "$@" \
+		> /tmp/$_n.out 2>&1; then
+		ktap_diag "$(top_syms /tmp/$_n.data)"
+		ktap_ok "$_n"
+	else
+		ktap_diag "$(tail -5 /tmp/$_n.out)"
+		ktap_fail "$_n" "perf record failed"
+	fi
+}
+
+cat > /tmp/mixed.sh <<EOS
+#!/bin/sh
+/bin/bench_open cpuloop > /tmp/cpuloop.out &
+loop=\$!
+sleep 1
+perf bench $THREAD16 -b 3 | grep 'Total time'
+kill -TERM \$loop
+wait \$loop
+cat /tmp/cpuloop.out
+EOS
+chmod +x /tmp/mixed.sh
+
+ktap_header 1
+ktap_suite benchprof 8
+profile micro_stock sh -c "insmod $MODDIR/test/hwbp_bench_stock.ko max_tasks=1000 && rmmod hwbp_bench_stock"
+profile mixed_stock /tmp/mixed.sh
+profile open_task_stock /bin/bench_open task 5000
+profile enable_stock perf bench -r 100 breakpoint enable -p 16 -a 1
+insmod $HWBP
+profile micro_hwbp sh -c "insmod $MODDIR/test/hwbp_bench.ko max_tasks=1000 && rmmod hwbp_bench"
+profile mixed_hwbp /tmp/mixed.sh
+profile open_task_hwbp /bin/bench_open task 5000
+profile enable_hwbp perf bench -r 100 breakpoint enable -p 16 -a 1
+rmmod hwbp
+ktap_end
+exit $KTAP_PLAN_FAILED
