@@ -5,6 +5,8 @@
  * Times K reserve+release pairs of
  *   task: one more task-bound breakpoint (any CPU) of an owner that holds one
  *   cpu:  a CPU-bound breakpoint on CPU 0
+ *   new:  the first breakpoint of one more owner (any CPU), so its entry
+ *         in the task index comes and goes with it
  * while N other owners hold one task-bound breakpoint each, for N in
  * {1, 10, 100, 1000, 10000}.  Each point is the median (and the fastest) of
  * @rounds runs of @reps pairs, in ns per pair.
@@ -20,7 +22,7 @@
  *                        hooks release_bp_slot().
  *
  * Results go to the kernel log, one line per point:
- *   hwbp_bench: side=<hwbp|stock> kind=<task|cpu> tasks=N cpus=C ns=X.Y min=Z.W
+ *   hwbp_bench: side=<hwbp|stock> kind=<task|cpu|new> tasks=N cpus=C ns=X.Y min=Z.W
  * and the module stays loaded until rmmod.
  */
 #include <linux/hw_breakpoint.h>
@@ -202,7 +204,7 @@ static int run_bench(void)
 	}
 
 	memset(&c, 0, sizeof(c));
-	c.tasks = (struct task_struct *)vzalloc(array_size(max_tasks,
+	c.tasks = (struct task_struct *)vzalloc(array_size(max_tasks + 1,
 							   sizeof(*c.tasks)));
 	c.held = (struct perf_event *)vzalloc(array_size(max_tasks,
 							 sizeof(*c.held)));
@@ -210,7 +212,7 @@ static int run_bench(void)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < max_tasks; i++)
+	for (i = 0; i <= max_tasks; i++)
 		mutex_init(&c.tasks[i].perf_event_mutex);
 
 	for (k = 0; k < ARRAY_SIZE(task_counts); k++) {
@@ -230,6 +232,10 @@ static int run_bench(void)
 		fake_event(&c.probe, NULL, 0);
 		err = time_pairs(stock_pair, &c, ns);
 		report("cpu", n, cpus, err, ns);
+		/* owner n holds nothing */
+		fake_event(&c.probe, &c.tasks[n], -1);
+		err = time_pairs(stock_pair, &c, ns);
+		report("new", n, cpus, err, ns);
 		stock_teardown(&c);
 	}
 	err = 0;
@@ -317,6 +323,10 @@ static void bench_point(struct hwbp_ctx *c, unsigned int n, unsigned int cpus)
 	fake_bp(&c->probe, NULL, 0);
 	err = time_pairs(hwbp_pair, c, ns);
 	report("cpu", n, cpus, err, ns);
+	/* owner n holds nothing */
+	fake_bp(&c->probe, &c->owners[n], -1);
+	err = time_pairs(hwbp_pair, c, ns);
+	report("new", n, cpus, err, ns);
 	hwbp_teardown(c);
 }
 
@@ -333,7 +343,7 @@ static int run_bench(void)
 	layout.shared = true;
 
 	memset(&c, 0, sizeof(c));
-	c.owners = (char *)vzalloc(max(max_tasks, 1U));
+	c.owners = (char *)vzalloc(max_tasks + 1);
 	c.held = (struct hwbp_bp *)vzalloc(array_size(max_tasks,
 						      sizeof(*c.held)));
 	if (!c.owners || !c.held) {
