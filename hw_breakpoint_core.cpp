@@ -204,6 +204,12 @@ static int hwbp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 	return 0;
 }
 
+static void hwbp_event_free(struct hwbp_event *ev)
+{
+	hwbp_arch_event_free(ev);
+	kfree(ev);
+}
+
 static void hwbp_event_destroy(struct perf_event *bp)
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
@@ -217,12 +223,12 @@ static void hwbp_event_destroy(struct perf_event *bp)
 		hwbp_release(hwbp_table, &ev->bp);
 		hwbp_count(HWBP_CNT_RELEASED);
 		trace_hwbp_release(bp, 0);
-		kfree(ev);
+		hwbp_event_free(ev);
 		/* Last: this may let the module go. */
 		module_put(THIS_MODULE);
 		return;
 	}
-	kfree(ev);
+	hwbp_event_free(ev);
 }
 
 /* Data if the access mask has R or W, else instruction: as the kernel. */
@@ -249,12 +255,17 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	ev->bp.bp_type = (unsigned int)bp->attr.bp_type;
 	ev->bp.weight = hwbp_arch_weight(bp);
 	ev->magic = HWBP_EVENT_MAGIC;
+	err = hwbp_arch_event_init(bp, ev);
+	if (err) {
+		kfree(ev);
+		return err;
+	}
 
 	/* Reserve, then parse: the kernel's order, so the same errno wins. */
 	err = hwbp_reserve_event(bp, ev, false);
 	if (err == -ENODEV) {
 		/* Unloading: the stock path takes over again. */
-		kfree(ev);
+		hwbp_event_free(ev);
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
 		return hwbp_stock_event_init(bp);
 	}
@@ -264,7 +275,7 @@ static int hwbp_event_init_live(struct perf_event *bp)
 			hwbp_release_event(bp, ev, false);
 	}
 	if (err) {
-		kfree(ev);
+		hwbp_event_free(ev);
 		return err;
 	}
 

@@ -36,6 +36,15 @@ unsigned int hwbp_arch_weight(struct perf_event *bp)
 	return 1;
 }
 
+int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
+{
+	return 0;
+}
+
+void hwbp_arch_event_free(struct hwbp_event *ev)
+{
+}
+
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
 {
 	return NULL;

@@ -7,10 +7,11 @@
  * arch_unregister_hw_breakpoint() are no longer called for hwbp's events
  * (they live in the stock reserve/release path hwbp replaces), so this file
  * does their work:
- *  - the perf/ptrace co-existence rule through hwbp_ppc.h's per-task index,
- *    from the table's reserve/release hooks (table locks held: no sleeping,
- *    no allocation; the record is allocated in hwbp_arch_weight(), called
- *    for the event just before its reservation, in the same task);
+ *  - the perf/ptrace co-existence rule through hwbp_ppc.h's per-task index:
+ *    each event's record is allocated with the event
+ *    (hwbp_arch_event_init()) and linked and unlinked by the table's
+ *    reserve/release hooks, which run under the table's locks and so must
+ *    not allocate; a type change unlinks and relinks the same record;
  *  - at unregister, every reference the kernel's exception handler left to
  *    the event in a thread's last_hit_ubp[] is cleared, found without
  *    event->ctx (see hwbp_arch_unregister()).
@@ -33,16 +34,6 @@ const char hwbp_arch_name[] = "powerpc";
 
 static struct hwbp_ppc_index hwbp_ppc_idx;
 static unsigned long hwbp_ptrace_triggered;
-
-/* Records between hwbp_arch_weight() and the reserve hook, by task. */
-#define HWBP_PPC_PENDING	32U
-static struct {
-	const void *task;
-	struct hwbp_ppc_bp *r;
-} hwbp_ppc_pending[HWBP_PPC_PENDING];
-
-/* Records of reserved events released by a type change, to be re-added. */
-static struct hwbp_ppc_bp *hwbp_ppc_parked;
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
@@ -67,105 +58,46 @@ static bool hwbp_is_ptrace_bp(struct perf_event *bp)
 
 unsigned int hwbp_arch_weight(struct perf_event *bp)
 {
-	struct hwbp_ppc_bp *r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r),
-							       GFP_KERNEL);
-	struct hwbp_ppc_bp *stale = NULL;
-	unsigned int i, h;
-
-	if (!r)
-		return 1;	/* the reserve hook then refuses: -ENOSPC */
-	hwbp_ppc_bp_init(r, NULL, bp->hw.target, bp->cpu,
-			 hwbp_is_ptrace_bp(bp),
-			 is_kernel_addr(bp->attr.bp_addr), bp->attr.bp_addr,
-			 bp->attr.bp_len);
-	h = hash_ptr(current, 5) % HWBP_PPC_PENDING;
-	spin_lock(&hwbp_ppc_idx.lock);
-	for (i = 0; i < HWBP_PPC_PENDING; i++) {
-		unsigned int k = (h + i) % HWBP_PPC_PENDING;
-
-		if (!hwbp_ppc_pending[k].task ||
-		    hwbp_ppc_pending[k].task == current) {
-			stale = hwbp_ppc_pending[k].r;
-			hwbp_ppc_pending[k].task = current;
-			hwbp_ppc_pending[k].r = r;
-			r = NULL;
-			break;
-		}
-	}
-	spin_unlock(&hwbp_ppc_idx.lock);
-	kfree(stale);
-	kfree(r);		/* no pending slot free: refused at reserve */
 	return 1;
 }
 
-static struct hwbp_ppc_bp *hwbp_ppc_take_pending(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < HWBP_PPC_PENDING; i++) {
-		if (hwbp_ppc_pending[i].task == current) {
-			struct hwbp_ppc_bp *r = hwbp_ppc_pending[i].r;
-
-			hwbp_ppc_pending[i].task = NULL;
-			hwbp_ppc_pending[i].r = NULL;
-			return r;
-		}
-	}
-	return NULL;
-}
-
-static struct hwbp_ppc_bp *hwbp_ppc_unpark(const void *key)
-{
-	struct hwbp_ppc_bp **pp;
-
-	for (pp = &hwbp_ppc_parked; *pp; pp = &(*pp)->next) {
-		struct hwbp_ppc_bp *r = *pp;
-
-		if (r->key == key) {
-			*pp = r->next;
-			r->next = NULL;
-			return r;
-		}
-	}
-	return NULL;
-}
-
-static struct hwbp_ppc_bp *hwbp_ppc_find(const void *owner, const void *key)
+int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
 {
 	struct hwbp_ppc_bp *r;
 
-	r = owner ? *hwbp_ppc_bucket(&hwbp_ppc_idx, owner) :
-		    hwbp_ppc_idx.cpu_bound;
-	for (; r; r = r->next)
-		if (r->key == key)
-			return r;
-	return NULL;
+	r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	hwbp_ppc_bp_init(r, &ev->bp, bp->hw.target, bp->cpu,
+			 hwbp_is_ptrace_bp(bp), is_kernel_addr(bp->attr.bp_addr),
+			 bp->attr.bp_addr, bp->attr.bp_len);
+	ev->arch = r;
+	return 0;
 }
 
+void hwbp_arch_event_free(struct hwbp_event *ev)
+{
+	struct hwbp_ppc_bp *r = (struct hwbp_ppc_bp *)ev->arch;
+
+	if (!r)
+		return;
+	spin_lock(&hwbp_ppc_idx.lock);
+	hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
+	spin_unlock(&hwbp_ppc_idx.lock);
+	ev->arch = NULL;
+	kfree(r);
+}
+
+/* Table hook: the co-existence check, and the record linked if it passes. */
 static int hwbp_ppc_reserve(void *arg, const struct hwbp_bp *bp)
 {
 	struct hwbp_ppc_bp *r;
 	int err;
 
+	r = (struct hwbp_ppc_bp *)hwbp_event_of_slot(bp)->arch;
 	spin_lock(&hwbp_ppc_idx.lock);
-	r = hwbp_ppc_unpark(bp);
-	if (!r)
-		r = hwbp_ppc_take_pending();
-	if (!r) {
-		spin_unlock(&hwbp_ppc_idx.lock);
-		return -ENOSPC;
-	}
-	r->key = bp;
 	err = hwbp_ppc_add_locked(&hwbp_ppc_idx, r);
-	if (!err && !r->linked) {
-		/* kernel-address perf bp: exempt, not recorded */
-		spin_unlock(&hwbp_ppc_idx.lock);
-		kfree(r);
-		return 0;
-	}
 	spin_unlock(&hwbp_ppc_idx.lock);
-	if (err)
-		kfree(r);
 	return err;
 }
 
@@ -173,14 +105,9 @@ static void hwbp_ppc_release(void *arg, const struct hwbp_bp *bp)
 {
 	struct hwbp_ppc_bp *r;
 
+	r = (struct hwbp_ppc_bp *)hwbp_event_of_slot(bp)->arch;
 	spin_lock(&hwbp_ppc_idx.lock);
-	r = hwbp_ppc_find(bp->owner, bp);
-	if (r) {
-		hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
-		/* A type change re-reserves it; unregister frees it. */
-		r->next = hwbp_ppc_parked;
-		hwbp_ppc_parked = r;
-	}
+	hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
 	spin_unlock(&hwbp_ppc_idx.lock);
 }
 
@@ -205,21 +132,9 @@ const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
  */
 void hwbp_arch_unregister(struct perf_event *bp)
 {
-	struct hwbp_event *ev = (struct hwbp_event *)bp->pmu_private;
 	struct task_struct *g, *t;
-	struct hwbp_ppc_bp *r = NULL;
 	int i;
 
-	if (ev) {
-		spin_lock(&hwbp_ppc_idx.lock);
-		r = hwbp_ppc_find(ev->bp.owner, &ev->bp);
-		if (r)
-			hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
-		else
-			r = hwbp_ppc_unpark(&ev->bp);
-		spin_unlock(&hwbp_ppc_idx.lock);
-		kfree(r);
-	}
 	if (is_kernel_addr(bp->attr.bp_addr))
 		return;
 	rcu_read_lock();

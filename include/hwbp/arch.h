@@ -16,6 +16,7 @@
 #include <hwbp/constraint_table.h>
 
 struct perf_event;
+struct hwbp_event;
 
 /*
  * From an ftrace callback registered with FTRACE_OPS_FL_SAVE_REGS |
@@ -39,6 +40,16 @@ int hwbp_arch_layout(struct hwbp_layout *layout);
 
 /* Slots a breakpoint event takes (the kernel's hw_breakpoint_weight()). */
 unsigned int hwbp_arch_weight(struct perf_event *bp);
+
+/*
+ * Per-event arch state.  hwbp_arch_event_init() runs in event_init, before
+ * the slot is reserved (process context, may sleep, may allocate): what it
+ * leaves in ev->arch is the event's until hwbp_arch_event_free(), which runs
+ * once hwbp forgets the event (its slot released).  The table hooks, which
+ * must not allocate, reach it with hwbp_event_of_slot().
+ */
+int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev);
+void hwbp_arch_event_free(struct hwbp_event *ev);
 
 /* Table hooks (see struct hwbp_arch_ops); NULL when the arch needs none. */
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void);

@@ -6,6 +6,7 @@
 #ifndef HWBP_KERNEL_H
 #define HWBP_KERNEL_H
 
+#include <linux/container_of.h>
 #include <linux/ftrace.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -21,7 +22,14 @@ struct perf_event;
 struct hwbp_event {
 	struct hwbp_bp bp;
 	unsigned long magic;
+	void *arch;		/* hwbp_arch_event_init()'s */
 };
+
+/* The event of a slot the table hands to an arch hook. */
+static inline struct hwbp_event *hwbp_event_of_slot(const struct hwbp_bp *bp)
+{
+	return container_of(bp, struct hwbp_event, bp);
+}
 
 #define HWBP_EVENT_MAGIC	0x6877627045564e54UL	/* "hwbpEVNT" */
 
