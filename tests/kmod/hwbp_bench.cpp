@@ -129,7 +129,7 @@ struct stock_ctx {
 	struct task_struct *tasks;	/* fake owners, zeroed but the mutex */
 	struct perf_event *held;	/* one per owner */
 	unsigned int nr;
-	struct perf_event probe;
+	struct perf_event *probe;	/* allocated: too big for the stack */
 };
 
 static void fake_event(struct perf_event *ev, struct task_struct *tsk, int cpu)
@@ -147,11 +147,11 @@ static void fake_event(struct perf_event *ev, struct task_struct *tsk, int cpu)
 static int stock_pair(void *arg)
 {
 	struct stock_ctx *c = (struct stock_ctx *)arg;
-	int err = stock_reserve(&c->probe);
+	int err = stock_reserve(c->probe);
 
 	if (err)
 		return err;
-	stock_release(&c->probe);
+	stock_release(c->probe);
 	return 0;
 }
 
@@ -208,7 +208,8 @@ static int run_bench(void)
 							   sizeof(*c.tasks)));
 	c.held = (struct perf_event *)vzalloc(array_size(max_tasks,
 							 sizeof(*c.held)));
-	if (!c.tasks || !c.held) {
+	c.probe = (struct perf_event *)kzalloc(sizeof(*c.probe), GFP_KERNEL);
+	if (!c.tasks || !c.held || !c.probe) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -226,14 +227,14 @@ static int run_bench(void)
 			continue;
 		}
 		/* a second bp of owner 0 */
-		fake_event(&c.probe, &c.tasks[0], -1);
+		fake_event(c.probe, &c.tasks[0], -1);
 		err = time_pairs(stock_pair, &c, ns);
 		report("task", n, cpus, err, ns);
-		fake_event(&c.probe, NULL, 0);
+		fake_event(c.probe, NULL, 0);
 		err = time_pairs(stock_pair, &c, ns);
 		report("cpu", n, cpus, err, ns);
 		/* owner n holds nothing */
-		fake_event(&c.probe, &c.tasks[n], -1);
+		fake_event(c.probe, &c.tasks[n], -1);
 		err = time_pairs(stock_pair, &c, ns);
 		report("new", n, cpus, err, ns);
 		stock_teardown(&c);
@@ -241,6 +242,7 @@ static int run_bench(void)
 	err = 0;
 	pr_info("hwbp_bench: side=stock table_clean=%d\n", !stock_is_used());
 out:
+	kfree(c.probe);
 	vfree(c.held);
 	vfree(c.tasks);
 	return err;
