@@ -11,6 +11,11 @@
 #                          builds, guest runs on the stock and test kernels,
 #                          splat detection; last line "N passed, N failed"
 #   make check-splat       boot the test kernel with a WARNing module: must FAIL
+#   make check-arm64       cross-build, boot Debian's arm64 kernel in QEMU, run
+#                          the arm64 plan (part of make check)
+#   make check-ppc64el     cross-build for ppc64el with sparse (part of check)
+#   make bench             benchmarks against the stock kernel in one QEMU boot
+#                          (not part of check; results in bench/, ~13 min)
 #   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
 #   make vm PLAN=name [KERNEL=stock|test]   run one guest plan
 #   make module KERNEL=stock|test    build into build/<kernel>/src
@@ -28,7 +33,7 @@ GUEST_PLANS_TEST ?= baseline takeover
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	demo shell vm help
+	check-arm64 check-ppc64el bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -61,6 +66,15 @@ check: deps
 
 check-splat: deps
 	@scripts/vm --kernel test --plan splat
+
+check-arm64: deps
+	@scripts/check-arm64
+
+check-ppc64el: deps
+	@scripts/cross-build ppc64el --sparse
+
+bench: deps
+	@scripts/bench --sweep "1 16 64" --profile
 
 demo: deps
 	@scripts/vm --kernel $(KERNEL) --plan demo --show --module-optional
