@@ -708,8 +708,8 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
 
 int hwbp_walk_tasks(struct hwbp_table *t,
-		       int (*fn)(void *arg, const struct hwbp_task *tk),
-		       void *arg)
+		    int (*fn)(void *arg, const struct hwbp_task *tk),
+		    void *arg)
 {
 	int ret;
 

@@ -292,6 +292,10 @@ static int hwbp_event_init(struct perf_event *bp)
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
 		return -ENOENT;
 	hwbp_count(HWBP_CNT_HIT_EVENT_INIT);
+	/*
+	 * Pairs with the release in hwbp_take_over(): LIVE implies a table
+	 * that is set up and a stock table that was empty.
+	 */
 	if (likely(smp_load_acquire(&hwbp_state) == HWBP_LIVE))
 		return hwbp_event_init_live(bp);
 
@@ -612,6 +616,7 @@ static int hwbp_take_over(void)
 		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
 		return -EBUSY;
 	}
+	/* Pairs with the acquire in hwbp_event_init(). */
 	smp_store_release(&hwbp_state, HWBP_LIVE);
 	up_write(&hwbp_arming_sem);
 	return 0;
@@ -628,7 +633,7 @@ static int __init hwbp_init(void)
 	err = hwbp_arch_layout(&layout);
 	if (err) {
 		pr_err("hwbp: no breakpoint layout for %s: %d\n",
-		       hwbp_arch_name, err);
+		       hwbp_arch_name(), err);
 		return err;
 	}
 	hwbp_table = hwbp_table_create(&layout, nr_cpu_ids,
@@ -660,7 +665,7 @@ static int __init hwbp_init(void)
 		goto out_hooks;
 	hwbp_debugfs_init(hwbp_table, &layout);
 	pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots%s)\n",
-		hwbp_arch_name, hwbp_table_slots(hwbp_table, HWBP_TYPE_INST),
+		hwbp_arch_name(), hwbp_table_slots(hwbp_table, HWBP_TYPE_INST),
 		layout.shared ? ", shared" : "");
 	return 0;
 

@@ -104,7 +104,7 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 	unsigned long cpu_pinned = 0;
 	unsigned int pool, cpu;
 
-	seq_printf(m, "hwbp constraint table, %s\n", hwbp_arch_name);
+	seq_printf(m, "hwbp constraint table, %s\n", hwbp_arch_name());
 	for (pool = 0; pool < hwbp_nr_pools(); pool++)
 		seq_printf(m, "pool %-9s %u slots\n", hwbp_pool_name(pool),
 			   hwbp_table_slots(hwbp_view, (enum hwbp_type)pool));

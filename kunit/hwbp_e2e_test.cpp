@@ -155,7 +155,7 @@ static int idle_fn(void *arg)
 
 	complete(started);
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return 0;
 }
 

@@ -16,7 +16,10 @@
 
 #include <hwbp/arch.h>
 
-const char hwbp_arch_name[] = "arm64";
+const char *hwbp_arch_name(void)
+{
+	return "arm64";
+}
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {

@@ -30,7 +30,10 @@
 
 #include "hwbp_ppc.h"
 
-const char hwbp_arch_name[] = "powerpc";
+const char *hwbp_arch_name(void)
+{
+	return "powerpc";
+}
 
 static struct hwbp_ppc_index hwbp_ppc_idx;
 static unsigned long hwbp_ptrace_triggered;

@@ -8,7 +8,10 @@
 
 #include <hwbp/arch.h>
 
-const char hwbp_arch_name[] = "x86";
+const char *hwbp_arch_name(void)
+{
+	return "x86";
+}
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {

@@ -62,6 +62,6 @@ const struct hwbp_arch_ops *hwbp_arch_table_ops(void);
 void hwbp_arch_unregister(struct perf_event *bp);
 
 /* Name of the arch for messages and the debugfs view. */
-extern const char hwbp_arch_name[];
+const char *hwbp_arch_name(void);
 
 #endif /* HWBP_ARCH_H */

@@ -146,8 +146,8 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
  * value @fn returns.
  */
 int hwbp_walk_tasks(struct hwbp_table *t,
-		       int (*fn)(void *arg, const struct hwbp_task *tk),
-		       void *arg);
+		    int (*fn)(void *arg, const struct hwbp_task *tk),
+		    void *arg);
 const void *hwbp_task_owner(const struct hwbp_task *tk);
 unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk);
 /* Slots of @type the task pins on @cpu (cpu-independent ones included). */
