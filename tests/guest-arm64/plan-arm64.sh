@@ -7,6 +7,7 @@
 # hw_breakpoint_is_used works on arm64), hwbp_probe.ko must see the stock
 # kernel's answers, and rmmod is refused while a slot is held.
 . /bin/ktap.sh
+. /bin/takeover-lib.sh
 
 MODDIR=/lib/hwbp
 HWBP=$MODDIR/hwbp.ko
@@ -23,49 +24,12 @@ ktap_header 5
 
 ktap_prog hwbp_arm64_e2e_stock /bin/bp_arm64 "$BRPS" "$WRPS"
 
-probe_run() {
-	dmesg -c > /dev/null
-	insmod "$PROBE" && rmmod hwbp_probe
-	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
-}
 probe_run > /tmp/probe.stock
-
-stat_of() {
-	awk -v k="$1" '$1 == k { print $2 }' $STATS
-}
-
-hold_start() {
-	rm -f /tmp/bp_hold.ready
-	/bin/bp_hold "$1" &
-	HOLD_PID=$!
-	i=0
-	while [ ! -e /tmp/bp_hold.ready ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-hold_stop() {
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-}
 
 # --- 2: load ---
 ktap_suite arm64_load 6
 ktap_diag "kernel: $BRPS breakpoint and $WRPS watchpoint registers"
-hold_start 1
-dmesg -c > /dev/null
-if insmod $HWBP 2>/tmp/insmod.err; then
-	ktap_fail load_refused_while_stock_holds_slots "insmod succeeded"
-	rmmod hwbp
-else
-	if dmesg | grep -q "hwbp: the kernel's breakpoint table holds slots"; then
-		ktap_ok load_refused_while_stock_holds_slots
-	else
-		ktap_fail load_refused_while_stock_holds_slots "no EBUSY message"
-	fi
-fi
-hold_stop
+check_load_refused
 
 dmesg -c > /dev/null
 ktap_check load insmod $HWBP
@@ -97,16 +61,7 @@ else
 	ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
 fi
 
-for h in event_init destroy modify_user_hw_breakpoint \
-	 modify_user_hw_breakpoint_check dbg_reserve_bp_slot \
-	 dbg_release_bp_slot release_bp_slot hw_breakpoint_is_used; do
-	n=$(stat_of "hit_$h")
-	if [ "${n:-0}" -gt 0 ]; then
-		ktap_ok "hook_$h"
-	else
-		ktap_fail "hook_$h" "never reached"
-	fi
-done
+check_hooks
 ktap_check nothing_passed_to_stock test "$(stat_of passed_to_stock)" = 0
 ktap_check reserved_equals_released test "$(stat_of reserved)" = "$(stat_of released)"
 

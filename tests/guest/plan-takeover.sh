@@ -5,6 +5,7 @@
 # must give the stock kernel's answers under hwbp; every interception point
 # must have been reached; rmmod is refused while a slot is held.
 . /bin/ktap.sh
+. /bin/takeover-lib.sh
 
 MODDIR=/lib/hwbp
 HWBP=$MODDIR/hwbp.ko
@@ -23,50 +24,11 @@ ktap_prog hwbp_e2e_stock /bin/bp_e2e
 ktap_prog hwbp_ptrace_stock /bin/bp_ptrace
 /bin/bp_badinput > /tmp/bad.stock
 
-probe_run() {
-	dmesg -c > /dev/null
-	insmod "$PROBE" && rmmod hwbp_probe
-	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
-}
 [ -n "$PROBE" ] && probe_run > /tmp/probe.stock
-
-stat_of() {
-	awk -v k="$1" '$1 == k { print $2 }' $STATS
-}
-
-hold_start() {
-	rm -f /tmp/bp_hold.ready
-	/bin/bp_hold "$1" &
-	HOLD_PID=$!
-	i=0
-	while [ ! -e /tmp/bp_hold.ready ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-hold_stop() {
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-}
 
 # --- 3: load ---
 ktap_suite takeover_load 5
-hold_start 1
-dmesg -c > /dev/null
-if insmod $HWBP 2>/tmp/insmod.err; then
-	ktap_fail load_refused_while_stock_holds_slots "insmod succeeded"
-	rmmod hwbp
-else
-	ktap_diag "$(cat /tmp/insmod.err)"
-	if dmesg | grep -q "hwbp: the kernel's breakpoint table holds slots" &&
-	   grep -q 'busy' /tmp/insmod.err; then
-		ktap_ok load_refused_while_stock_holds_slots
-	else
-		ktap_fail load_refused_while_stock_holds_slots "no EBUSY or message"
-	fi
-fi
-hold_stop
+check_load_refused
 
 dmesg -c > /dev/null
 ktap_check load insmod $HWBP
@@ -108,16 +70,7 @@ else
 fi
 
 # Each interception point was reached (by the suites and the probe above).
-for h in event_init destroy modify_user_hw_breakpoint \
-	 modify_user_hw_breakpoint_check dbg_reserve_bp_slot \
-	 dbg_release_bp_slot release_bp_slot hw_breakpoint_is_used; do
-	n=$(stat_of "hit_$h")
-	if [ "${n:-0}" -gt 0 ]; then
-		ktap_ok "hook_$h"
-	else
-		ktap_fail "hook_$h" "never reached"
-	fi
-done
+check_hooks
 ktap_check nothing_passed_to_stock test "$(stat_of passed_to_stock)" = 0
 ktap_check reserved_equals_released test "$(stat_of reserved)" = "$(stat_of released)"
 

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Shell pieces shared by the takeover plans of every arch (x86:
+# plan-takeover.sh, arm64: tests/guest-arm64/plan-arm64.sh).  Source after
+# ktap.sh, with HWBP (hwbp.ko), PROBE (hwbp_probe.ko) and STATS
+# (/sys/kernel/debug/hwbp/stats) set.
+
+# The probe module's "hwbp_probe: step value" lines, without taint notes.
+probe_run() {
+	dmesg -c > /dev/null
+	insmod "$PROBE" && rmmod hwbp_probe
+	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
+}
+
+# A counter of hwbp's stats file.
+stat_of() {
+	awk -v k="$1" '$1 == k { print $2 }' "$STATS"
+}
+
+# Hold N breakpoints in a background task until hold_stop.
+hold_start() {
+	rm -f /tmp/bp_hold.ready
+	/bin/bp_hold "$1" &
+	HOLD_PID=$!
+	i=0
+	while [ ! -e /tmp/bp_hold.ready ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+hold_stop() {
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+}
+
+# Case: insmod must fail with EBUSY and say why while the stock table holds
+# a slot, and change nothing.
+check_load_refused() {
+	hold_start 1
+	dmesg -c > /dev/null
+	if insmod "$HWBP" 2>/tmp/insmod.err; then
+		ktap_fail load_refused_while_stock_holds_slots "insmod succeeded"
+		rmmod hwbp
+	else
+		ktap_diag "$(cat /tmp/insmod.err)"
+		if dmesg | grep -q "hwbp: the kernel's breakpoint table holds slots" &&
+		   grep -q 'busy' /tmp/insmod.err; then
+			ktap_ok load_refused_while_stock_holds_slots
+		else
+			ktap_fail load_refused_while_stock_holds_slots "no EBUSY or message"
+		fi
+	fi
+	hold_stop
+}
+
+# Cases (8): every interception point was reached at least once.
+check_hooks() {
+	for h in event_init destroy modify_user_hw_breakpoint \
+		 modify_user_hw_breakpoint_check dbg_reserve_bp_slot \
+		 dbg_release_bp_slot release_bp_slot hw_breakpoint_is_used; do
+		n=$(stat_of "hit_$h")
+		if [ "${n:-0}" -gt 0 ]; then
+			ktap_ok "hook_$h"
+		else
+			ktap_fail "hook_$h" "never reached"
+		fi
+	done
+}
