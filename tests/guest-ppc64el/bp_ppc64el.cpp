@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bp_ppc64el [--slots]: powerpc slot accounting seen from user space, with
+ * real perf events and ptrace (PPC_PTRACE_SETHWDEBUG); must pass on the
+ * stock kernel and under hwbp alike.  powerpc has data breakpoints only
+ * (DAWR0, and DAWR1 when CPU_FTR_DAWR1): the slot count is the kernel's
+ * nr_wp_slots() as ptrace's PPC_PTRACE_GETHWDBGINFO reports it
+ * (num_data_bps of a traced child).  "--slots" prints that number and
+ * exits.
+ *
+ * QEMU 7.2's TCG does not emulate the DAWR: breakpoints are accepted and
+ * installed but never fire, so hit counts are reported (as a skipped case
+ * when zero), never required.
+ *
+ * Prints one KTAP suite (see ../guest/bp_util.h); exit 1 if a test failed.
+ */
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "../guest/bp_util.h"
+
+/* powerpc uapi <asm/ptrace.h>, spelt out: it clashes with glibc's. */
+#define HWBP_PPC_GETHWDBGINFO	0x89
+#define HWBP_PPC_SETHWDEBUG	0x88
+#define HWBP_PPC_DELHWDEBUG	0x87
+#define HWBP_PTRACE_SET_DEBUGREG	26
+
+struct hwbp_ppc_debug_info {
+	uint32_t version;
+	uint32_t num_instruction_bps;
+	uint32_t num_data_bps;
+	uint32_t num_condition_regs;
+	uint32_t data_bp_alignment;
+	uint32_t sizeof_condition;
+	uint64_t features;
+};
+
+struct hwbp_ppc_hw_breakpoint {
+	uint32_t version;		/* 1 */
+	uint32_t trigger_type;		/* 2: PPC_BREAKPOINT_TRIGGER_WRITE */
+	uint32_t addr_mode;		/* 0: PPC_BREAKPOINT_MODE_EXACT */
+	uint32_t condition_mode;	/* 0: PPC_BREAKPOINT_CONDITION_NONE */
+	uint64_t addr;
+	uint64_t addr2;
+	uint64_t condition_value;
+};
+
+volatile long bp_vars[16];
+struct ktap ktap;
+
+static int nr_slots = -1;
+
+static int open_w(int i, pid_t pid, int cpu)
+{
+	return bp_open((const void *)&bp_vars[i], HW_BREAKPOINT_W, pid, cpu);
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* A child stopped under ptrace; it only waits to be killed. */
+static pid_t traced_child(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* gone with the parent, even if an oops kills it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+static void kill_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static int debug_info_slots(void)
+{
+	struct hwbp_ppc_debug_info info;
+	pid_t pid = traced_child();
+	long r;
+
+	if (pid < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	r = ptrace((enum __ptrace_request)HWBP_PPC_GETHWDBGINFO, pid, NULL, &info);
+	kill_child(pid);
+	return r ? -1 : (int)info.num_data_bps;
+}
+
+/* How many CPU-bound watchpoints fit on @cpu now (closed again). */
+static int cpu_free(int cpu)
+{
+	int fds[17], n = 0;
+
+	while (n < 17) {
+		int fd = open_w(n % 16, -1, cpu);
+
+		if (fd < 0)
+			break;
+		fds[n++] = fd;
+	}
+	close_all(fds, n);
+	return n;
+}
+
+static void test_debug_info(void)
+{
+	printf("    # PPC_PTRACE_GETHWDBGINFO: num_data_bps=%d\n", nr_slots);
+	EXPECT(nr_slots >= 1 && nr_slots <= 2);
+}
+
+/* Task watchpoints up to the limit; the next is refused with ENOSPC. */
+static void test_task_to_limit(void)
+{
+	int fds[16];
+
+	for (int i = 0; i < nr_slots; i++) {
+		fds[i] = open_w(i, 0, -1);
+		EXPECT(fds[i] >= 0);
+	}
+	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
+	close_all(fds, nr_slots);
+	/* and all back once closed */
+	for (int i = 0; i < nr_slots; i++) {
+		fds[i] = open_w(i, 0, -1);
+		EXPECT(fds[i] >= 0);
+	}
+	close_all(fds, nr_slots);
+}
+
+/* Every CPU: nr_slots CPU-bound watchpoints, not one more. */
+static void test_cpu_to_limit(void)
+{
+	for (int cpu = 0; cpu < nr_cpus(); cpu++)
+		EXPECT_EQ(cpu_free(cpu), nr_slots);
+}
+
+/* CPU-bound watchpoints filling CPU 0 leave no slot for a task's. */
+static void test_cpu_and_task_share(void)
+{
+	int fds[16];
+
+	for (int i = 0; i < nr_slots; i++) {
+		fds[i] = open_w(i, -1, 0);
+		EXPECT(fds[i] >= 0);
+	}
+	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
+	close_all(fds, nr_slots);
+	int fd = open_w(0, 0, -1);
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Writes to a watched word; the count is what the hardware delivered. */
+static long long hits;
+static void test_hits(void)
+{
+	int fd = open_w(0, 0, -1);
+
+	EXPECT(fd >= 0);
+	if (fd < 0)
+		return;
+	for (int k = 0; k < 5; k++)
+		bp_vars[0] = k;
+	hits = bp_count(fd);
+	close(fd);
+	printf("    # 5 writes to a watched word: count %lld\n", hits);
+	EXPECT(hits == 0 || hits == 5);
+}
+
+/*
+ * ptrace's watchpoints take the same slots: one set on a traced child
+ * through PPC_PTRACE_SETHWDEBUG (or PTRACE_SET_DEBUGREG) makes the child's next perf watchpoint
+ * beyond the limit fail, and deleting it gives the slot back.
+ */
+static void test_ptrace_slots(void)
+{
+	struct hwbp_ppc_hw_breakpoint hw;
+	int fds[16], n = 0;
+	pid_t pid = traced_child();
+	long h;
+
+	EXPECT(pid > 0);
+	if (pid <= 0)
+		return;
+	memset(&hw, 0, sizeof(hw));
+	hw.version = 1;
+	hw.trigger_type = 2;
+	hw.addr = (uintptr_t)&bp_vars[8];
+	h = ptrace((enum __ptrace_request)HWBP_PPC_SETHWDEBUG, pid, NULL, &hw);
+	EXPECT(h >= 1);
+	for (int i = 0; i < nr_slots - 1; i++) {
+		fds[n] = open_w(i, pid, -1);
+		EXPECT(fds[n] >= 0);
+		n++;
+	}
+	EXPECT_EQ(open_w(nr_slots, pid, -1), -ENOSPC);
+	close_all(fds, n);
+	if (h >= 1)
+		EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PPC_DELHWDEBUG, pid,
+				 NULL, (void *)h), 0);
+	int fd = open_w(0, pid, -1);
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+
+	/*
+	 * The old interface, PTRACE_SET_DEBUGREG (DABR value: address |
+	 * TRANSLATE 4 | WRITE 2): a second value modifies the same event
+	 * (modify_user_hw_breakpoint()), 0 unregisters it.
+	 */
+	EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PTRACE_SET_DEBUGREG, pid,
+			 NULL, (void *)((uintptr_t)&bp_vars[8] | 6)), 0);
+	EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PTRACE_SET_DEBUGREG, pid,
+			 NULL, (void *)((uintptr_t)&bp_vars[10] | 6)), 0);
+	if (nr_slots == 1)
+		EXPECT_EQ(open_w(0, pid, -1), -ENOSPC);
+	EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PTRACE_SET_DEBUGREG, pid,
+			 NULL, NULL), 0);
+	fd = open_w(0, pid, -1);
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	kill_child(pid);
+}
+
+static void test_all_free_at_end(void)
+{
+	for (int cpu = 0; cpu < nr_cpus(); cpu++)
+		EXPECT_EQ(cpu_free(cpu), nr_slots);
+}
+
+int main(int argc, char **argv)
+{
+	nr_slots = debug_info_slots();
+	if (argc > 1 && !strcmp(argv[1], "--slots")) {
+		printf("%d\n", nr_slots);
+		return nr_slots < 0;
+	}
+	ktap_suite("ppc64el_bp", 7);
+	ktap_run("debug_info", test_debug_info);
+	if (nr_slots < 1)
+		nr_slots = 1;
+	ktap_run("task_to_limit_then_enospc", test_task_to_limit);
+	ktap_run("cpu_to_limit_then_enospc", test_cpu_to_limit);
+	ktap_run("cpu_and_task_share_slots", test_cpu_and_task_share);
+	ktap_run("ptrace_takes_a_slot", test_ptrace_slots);
+	ktap.cur_ok = true;
+	test_hits();
+	ktap.n++;
+	if (!ktap.cur_ok)
+		ktap.failed++;
+	if (ktap.cur_ok && hits == 0)
+		printf("    ok %d hits_counted # SKIP no DAWR emulation in QEMU TCG: watchpoints never fire\n",
+		       ktap.n);
+	else
+		printf("    %s %d hits_counted\n", ktap.cur_ok ? "ok" : "not ok",
+		       ktap.n);
+	fflush(stdout);
+	ktap_run("all_slots_free_at_end", test_all_free_at_end);
+	return ktap_done();
+}
