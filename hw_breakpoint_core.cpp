@@ -627,6 +627,9 @@ static int __init hwbp_init(void)
 	struct hwbp_layout layout;
 	int err;
 
+	err = hwbp_arch_check();
+	if (err)
+		return err;
 	err = hwbp_resolve_symbols(hwbp_symbols, ARRAY_SIZE(hwbp_symbols));
 	if (err)
 		return err;
@@ -664,9 +667,15 @@ static int __init hwbp_init(void)
 	if (err)
 		goto out_hooks;
 	hwbp_debugfs_init(hwbp_table, &layout);
-	pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots%s)\n",
-		hwbp_arch_name(), hwbp_table_slots(hwbp_table, HWBP_TYPE_INST),
-		layout.shared ? ", shared" : "");
+	if (layout.shared)
+		pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots, shared)\n",
+			hwbp_arch_name(),
+			hwbp_table_slots(hwbp_table, HWBP_TYPE_INST));
+	else
+		pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u instruction, %u data slots)\n",
+			hwbp_arch_name(),
+			hwbp_table_slots(hwbp_table, HWBP_TYPE_INST),
+			hwbp_table_slots(hwbp_table, HWBP_TYPE_DATA));
 	return 0;
 
 out_hooks:

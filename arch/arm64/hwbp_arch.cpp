@@ -21,6 +21,11 @@ const char *hwbp_arch_name(void)
 	return "arm64";
 }
 
+int hwbp_arch_check(void)
+{
+	return 0;
+}
+
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
 	int brps = get_num_brps();

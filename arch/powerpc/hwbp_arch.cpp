@@ -38,6 +38,19 @@ const char *hwbp_arch_name(void)
 static struct hwbp_ppc_index hwbp_ppc_idx;
 static unsigned long hwbp_ptrace_triggered;
 
+/*
+ * Not yet on ppc64 (ELFv2), found by booting Debian's ppc64el kernel: a
+ * kprobe reports kallsyms_lookup_name()'s local entry point, which skips the
+ * TOC (r2) setup a call from a module needs; and an ftrace redirect into
+ * module code enters with the kernel's r2, which only CONFIG_LIVEPATCH_64's
+ * handler saves and restores.  Both oopsed; refuse before either can run.
+ */
+int hwbp_arch_check(void)
+{
+	pr_err("hwbp: powerpc: redirecting kernel functions into a module is not supported yet (ELFv2 TOC)\n");
+	return -EOPNOTSUPP;
+}
+
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
 	hwbp_lookup_fn lookup = hwbp_find_lookup();

@@ -13,6 +13,11 @@ const char *hwbp_arch_name(void)
 	return "x86";
 }
 
+int hwbp_arch_check(void)
+{
+	return 0;
+}
+
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
 	layout->slots[HWBP_TYPE_INST] = HBP_NUM;

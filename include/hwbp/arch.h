@@ -35,6 +35,12 @@ static __always_inline void hwbp_ftrace_set_ip(struct ftrace_regs *fregs,
 		instruction_pointer_set(ftrace_get_regs(fregs), ip);
 }
 
+/*
+ * 0 if hwbp can take this kernel over, else -errno after one dmesg line
+ * saying why.  Called first at load, before any symbol is looked up.
+ */
+int hwbp_arch_check(void);
+
 /* Fill @layout from what the running CPUs report.  0 or -errno. */
 int hwbp_arch_layout(struct hwbp_layout *layout);
 

@@ -6,6 +6,7 @@
 #ifndef HWBP_KALLSYMS_H
 #define HWBP_KALLSYMS_H
 
+#include <linux/kconfig.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 
@@ -16,6 +17,12 @@ static inline hwbp_lookup_fn hwbp_find_lookup(void)
 	struct kprobe kp;
 	hwbp_lookup_fn fn;
 
+	/*
+	 * ppc64 ELFv2: the kprobe sits at the local entry point, past the
+	 * TOC setup a call from a module needs (calling it oopsed).
+	 */
+	if (IS_ENABLED(CONFIG_PPC64_ELF_ABI_V2))
+		return NULL;
 	memset(&kp, 0, sizeof(kp));
 	kp.symbol_name = "kallsyms_lookup_name";
 	if (register_kprobe(&kp) < 0)

@@ -33,7 +33,7 @@ check_load_refused
 
 dmesg -c > /dev/null
 ktap_check load insmod $HWBP
-ktap_check load_message sh -c "dmesg | grep -q 'breakpoint slots now accounted by hwbp (arm64, $BRPS slots)'"
+ktap_check load_message sh -c "dmesg | grep -q 'breakpoint slots now accounted by hwbp (arm64, $BRPS instruction, $WRPS data slots)'"
 ktap_diag "$(sed -n '1,3p' $TABLE)"
 ktap_check pools_sized_from_registers sh -c \
 	"grep -Eq '^pool inst +$BRPS slots' $TABLE && grep -Eq '^pool data +$WRPS slots' $TABLE"
