@@ -14,6 +14,8 @@
 #   make check-arm64       cross-build, boot Debian's arm64 kernel in QEMU, run
 #                          the arm64 plan (part of make check)
 #   make check-ppc64el     cross-build for ppc64el with sparse (part of check)
+#   make check-series      the in-tree patch series: generate, checkpatch, build
+#                          every patch, boot the tip (part of check)
 #   make bench             benchmarks against the stock kernel in one QEMU boot
 #                          (not part of check; results in bench/, ~13 min)
 #   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
@@ -33,7 +35,7 @@ GUEST_PLANS_TEST ?= baseline takeover
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	check-arm64 check-ppc64el bench demo shell vm help
+	check-arm64 check-ppc64el check-series bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -72,6 +74,9 @@ check-arm64: deps
 
 check-ppc64el: deps
 	@scripts/cross-build ppc64el --sparse
+
+check-series: deps
+	@scripts/check-series
 
 bench: deps
 	@scripts/bench --sweep "1 16 64" --profile
