@@ -71,17 +71,7 @@ echo > $TRACE/trace
 echo 0 > $TRACE/events/hwbp/hwbp_refuse/enable
 ktap_check trace_shows_refusal grep -q 'hwbp_refuse: .*err=-28' $TRACE/trace
 
-hold_start 2
-if rmmod hwbp 2>/dev/null; then
-	ktap_fail rmmod_refused_while_held "rmmod succeeded"
-	insmod $HWBP
-else
-	ktap_ok rmmod_refused_while_held
-fi
-hold_stop
-dmesg -c > /dev/null
-ktap_check rmmod rmmod hwbp
-ktap_check rmmod_message sh -c "dmesg | grep -q 'breakpoint slots handed back to the kernel'"
+check_rmmod
 ktap_end
 
 # --- 5: the stock path again ---

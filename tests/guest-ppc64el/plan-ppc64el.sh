@@ -8,6 +8,7 @@
 # a slot is held.  QEMU 7.2's TCG has no DAWR: nothing ever fires, so hit
 # counts are skipped (bp_ppc64el says so).
 . /bin/ktap.sh
+. /bin/takeover-lib.sh
 
 MODDIR=/lib/hwbp
 HWBP=$MODDIR/hwbp.ko
@@ -37,11 +38,6 @@ ktap_end
 # --- 2: the stock path ---
 ktap_prog ppc64el_bp_stock /bin/bp_ppc64el
 
-probe_run() {
-	dmesg -c > /dev/null
-	insmod "$PROBE" && rmmod hwbp_probe
-	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
-}
 probe_run > /tmp/probe.stock
 
 # An oops in insmod can leave module or kprobe locks held: the next insmod
@@ -56,26 +52,6 @@ stop_if_died() {
 	fi
 }
 stop_if_died "hwbp_probe.ko on the stock path"
-
-stat_of() {
-	awk -v k="$1" '$1 == k { print $2 }' $STATS
-}
-
-hold_start() {
-	rm -f /tmp/bp_hold.ready
-	/bin/bp_hold "$1" &
-	HOLD_PID=$!
-	i=0
-	while [ ! -e /tmp/bp_hold.ready ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-hold_stop() {
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-}
 
 # --- 3: load ---
 ktap_suite ppc64el_load 6

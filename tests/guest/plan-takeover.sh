@@ -93,17 +93,7 @@ ktap_check trace_shows_refusal grep -q 'hwbp_refuse: target=[0-9]*/bp_open .*err
 for m in $KUNIT_MODS; do
 	rmmod "$(basename "$m" .ko)"
 done
-hold_start 2
-if rmmod hwbp 2>/dev/null; then
-	ktap_fail rmmod_refused_while_held "rmmod succeeded"
-	insmod $HWBP
-else
-	ktap_ok rmmod_refused_while_held
-fi
-hold_stop
-dmesg -c > /dev/null
-ktap_check rmmod rmmod hwbp
-ktap_check rmmod_message sh -c "dmesg | grep -q 'breakpoint slots handed back to the kernel'"
+check_rmmod
 ktap_end
 
 # --- 7: the stock path again ---

@@ -66,3 +66,18 @@ check_hooks() {
 		fi
 	done
 }
+
+# Cases (3): rmmod is refused while slots are held, then unloads and says so.
+check_rmmod() {
+	hold_start 2
+	if rmmod hwbp 2>/dev/null; then
+		ktap_fail rmmod_refused_while_held "rmmod succeeded"
+		insmod "$HWBP"
+	else
+		ktap_ok rmmod_refused_while_held
+	fi
+	hold_stop
+	dmesg -c > /dev/null
+	ktap_check rmmod rmmod hwbp
+	ktap_check rmmod_message sh -c "dmesg | grep -q 'breakpoint slots handed back to the kernel'"
+}
