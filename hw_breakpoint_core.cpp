@@ -38,8 +38,6 @@
  * and the hooks come out, and the stock path is as it was.
  */
 #include <linux/capability.h>
-#include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
@@ -109,8 +107,6 @@ enum hwbp_state {
  */
 static int hwbp_state;
 static DECLARE_RWSEM(hwbp_arming_sem);
-
-DEFINE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
 
 static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
 {
@@ -469,29 +465,6 @@ static struct hwbp_hook hwbp_hooks[] = {
 	{ "hw_breakpoint_is_used", &stock.is_used, (void *)hwbp_is_used },
 };
 
-static void hwbp_remove_hooks(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(hwbp_hooks); i++)
-		hwbp_hook_remove(&hwbp_hooks[i]);
-}
-
-static int hwbp_install_hooks(void)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < ARRAY_SIZE(hwbp_hooks); i++) {
-		err = hwbp_hook_install(&hwbp_hooks[i]);
-		if (err) {
-			hwbp_remove_hooks();
-			return err;
-		}
-	}
-	return 0;
-}
-
 /* The live table, for hwbp's KUnit suites: read it, never change it. */
 struct hwbp_table *hwbp_live_table(void)
 {
@@ -503,84 +476,6 @@ static bool hwbp_stock_table_used(void)
 {
 	/* Called from this module, so the hook lets it reach the original. */
 	return ((hwbp_bool_fn)stock.is_used)();
-}
-
-static int hwbp_sync_event_init(struct perf_event *event)
-{
-	return -ENOENT;
-}
-
-static int hwbp_sync_add(struct perf_event *event, int flags)
-{
-	return 0;
-}
-
-static void hwbp_sync_flags(struct perf_event *event, int flags)
-{
-}
-
-static void hwbp_sync_read(struct perf_event *event)
-{
-}
-
-/*
- * Wait until every caller that may still run an event_init pointer it read
- * before now has returned.  Those calls run under perf's pmus_srcu, which is
- * static; perf_pmu_unregister() synchronizes it, so a PMU that matches no
- * event is registered only to be unregistered.
- */
-static int hwbp_sync_pmu_callers(void)
-{
-	struct pmu *pmu = (struct pmu *)kzalloc(sizeof(*pmu), GFP_KERNEL);
-	int err;
-
-	if (!pmu)
-		return -ENOMEM;
-	pmu->module = THIS_MODULE;
-	pmu->task_ctx_nr = perf_invalid_context;
-	pmu->event_init = hwbp_sync_event_init;
-	pmu->add = hwbp_sync_add;
-	pmu->del = hwbp_sync_flags;
-	pmu->start = hwbp_sync_flags;
-	pmu->stop = hwbp_sync_flags;
-	pmu->read = hwbp_sync_read;
-	err = perf_pmu_register(pmu, "hwbp_sync", -1);
-	if (!err)
-		perf_pmu_unregister(pmu);
-	kfree(pmu);
-	return err;
-}
-
-/* As above, and it cannot give up: unload and failed loads rely on it. */
-static void hwbp_sync_pmu_callers_nofail(void)
-{
-	while (hwbp_sync_pmu_callers())
-		msleep(20);
-}
-
-/*
- * The PMU perf resolves PERF_TYPE_BREAKPOINT to: the one of a breakpoint
- * event, created disabled through the stock path and released again.
- */
-static struct pmu *hwbp_find_breakpoint_pmu(void)
-{
-	static long hwbp_probe_var;
-	struct perf_event_attr attr;
-	struct perf_event *ev;
-	struct pmu *pmu;
-
-	hw_breakpoint_init(&attr);
-	attr.bp_addr = (unsigned long)&hwbp_probe_var;
-	attr.bp_len = sizeof(hwbp_probe_var);
-	attr.bp_type = HW_BREAKPOINT_W;
-	attr.disabled = 1;
-	ev = perf_event_create_kernel_counter(&attr, cpumask_first(cpu_online_mask),
-					      NULL, NULL, NULL);
-	if (IS_ERR(ev))
-		return ERR_CAST(ev);
-	pmu = ev->pmu;
-	perf_event_release_kernel(ev);
-	return pmu;
 }
 
 static void hwbp_restore_event_init(void)
@@ -660,7 +555,7 @@ static int __init hwbp_init(void)
 		err = -EBUSY;
 		goto out_table;
 	}
-	err = hwbp_install_hooks();
+	err = hwbp_hooks_install(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 	if (err)
 		goto out_table;
 	err = hwbp_take_over();
@@ -679,7 +574,7 @@ static int __init hwbp_init(void)
 	return 0;
 
 out_hooks:
-	hwbp_remove_hooks();
+	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 out_table:
 	hwbp_table_destroy(hwbp_table);
 	return err;
@@ -690,7 +585,7 @@ static void __exit hwbp_exit(void)
 	hwbp_debugfs_exit();
 	/* No slot is held (each pins the module); new events go to stock. */
 	hwbp_restore_event_init();
-	hwbp_remove_hooks();
+	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 	hwbp_table_destroy(hwbp_table);
 	pr_info("hwbp: breakpoint slots handed back to the kernel\n");
 }

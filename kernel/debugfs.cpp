@@ -13,6 +13,8 @@
 #include <hwbp/arch.h>
 #include <hwbp/kernel.h>
 
+DEFINE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
+
 const char *const hwbp_counter_names[HWBP_NR_COUNTERS] = {
 	"reserved",
 	"released",

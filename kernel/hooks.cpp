@@ -80,3 +80,27 @@ void hwbp_hook_remove(struct hwbp_hook *hook)
 	WARN_ON(ftrace_set_filter_ip(&hook->ops, *hook->target, 1, 0));
 	hook->installed = false;
 }
+
+void hwbp_hooks_remove(struct hwbp_hook *hooks, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		hwbp_hook_remove(&hooks[i]);
+}
+
+/* All of @hooks, or none (-errno). */
+int hwbp_hooks_install(struct hwbp_hook *hooks, unsigned int nr)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = hwbp_hook_install(&hooks[i]);
+		if (err) {
+			hwbp_hooks_remove(hooks, nr);
+			return err;
+		}
+	}
+	return 0;
+}

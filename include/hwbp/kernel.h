@@ -60,6 +60,17 @@ struct hwbp_hook {
 
 int hwbp_hook_install(struct hwbp_hook *hook);
 void hwbp_hook_remove(struct hwbp_hook *hook);
+int hwbp_hooks_install(struct hwbp_hook *hooks, unsigned int nr);
+void hwbp_hooks_remove(struct hwbp_hook *hooks, unsigned int nr);
+
+/* --- perf's PMU layer (kernel/pmu.cpp) --- */
+
+/* The PMU perf resolves PERF_TYPE_BREAKPOINT to, or an ERR_PTR. */
+struct pmu *hwbp_find_breakpoint_pmu(void);
+/* Wait for callers of any event_init they read before now.  0 or -ENOMEM. */
+int hwbp_sync_pmu_callers(void);
+/* The same, retrying until it succeeds (unload and failed loads need it). */
+void hwbp_sync_pmu_callers_nofail(void);
 
 /* --- counters, for debugfs and the tests --- */
 
