@@ -38,10 +38,15 @@
  * (I2) An entry is keyed by the owner pointer alone, which is never
  *      dereferenced: owners may die and their address be reused once their
  *      last bp is released.  It lives in bucket hash_ptr(owner, index.bits).
- *      The normal release that empties an entry frees it; a debugger
- *      release leaves it empty (no kfree in debugger context) for the next
- *      reserve of that owner to reuse, or for hwbp_table_destroy().  Empty
- *      entries are skipped by every reader.  A modify never frees it.
+ *      Its storage is the entry field of one of its own reserved bps: the
+ *      bp that created it, until that bp is released while others remain,
+ *      when it moves into the first of them (hwbp_bucket_move(), which
+ *      repoints every bp->task).  So bp->task may change under another
+ *      bp's release, and is read only under the owner's bucket lock.  The
+ *      release (normal or debugger) of its last bp removes it.  Only a
+ *      modify may leave it empty for a moment, between giving the old slot
+ *      and taking the new or the old one back, under the same locks;
+ *      readers skip empty entries all the same.
  *
  * Locks, all spinning; nothing sleeps or allocates while holding one:
  *  order: cpu_lock (rwlock_t), then one bucket lock (spinlock_t).
@@ -55,9 +60,9 @@
  *    cpu_pinned and cpu_hist are stable and the owner's entry is ours.
  *    Operations on tasks in other buckets run concurrently: they update
  *    tsk_all and tsk_cpu with atomics and never read them.
- *  Allocation (an entry, a bucket array) is done before locking with
- *  GFP_KERNEL and freed after unlocking when unused; a failure leaves the
- *  table untouched (-ENOMEM) or, for growth, merely not grown.
+ *  The only allocation is a bigger bucket array, made before locking with
+ *  GFP_KERNEL and freed after unlocking when unused; failing it merely
+ *  leaves the index ungrown (longer chains).
  *  The hwbp_dbg_*() variants take the same locks with trylocks and return
  *  -EBUSY instead of waiting; hwbp_table_is_used() reads nr_reserved racily.
  */
@@ -376,46 +381,70 @@ static void grow_index(struct hwbp_table *t, unsigned int bits)
 	kvfree(nb);
 }
 
+/*
+ * The locks of a task-bound operation: read(cpu_lock), then @owner's bucket
+ * lock.  lock_owner() waits for them; the debugger variant takes them only
+ * if free and says whether it did.  unlock_owner() drops either.
+ */
+static struct hwbp_bucket *lock_owner(struct hwbp_table *t, const void *owner)
+	__acquires(&t->cpu_lock) __acquires(&b->lock)
+{
+	struct hwbp_bucket *b;
+
+	read_lock(&t->cpu_lock);
+	b = hwbp_index_bucket(&t->index, owner);
+	spin_lock(&b->lock);
+	return b;
+}
+
+static bool __trylock_owner(struct hwbp_table *t, const void *owner,
+			    struct hwbp_bucket **bucket)
+{
+	struct hwbp_bucket *b;
+
+	if (!read_trylock(&t->cpu_lock))
+		return false;
+	b = hwbp_index_bucket(&t->index, owner);
+	if (!spin_trylock(&b->lock)) {
+		read_unlock(&t->cpu_lock);
+		return false;
+	}
+	*bucket = b;
+	/* Held on success: sparse learns it at the call, trylock_owner(). */
+	__release(&b->lock);
+	__release(&t->cpu_lock);
+	return true;
+}
+
+#define trylock_owner(t, owner, bucket)					\
+	__cond_lock(cpu_lock, __cond_lock(bucket_lock,			\
+					  __trylock_owner(t, owner, bucket)))
+
+static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
+	__releases(&b->lock) __releases(&t->cpu_lock)
+{
+	spin_unlock(&b->lock);
+	read_unlock(&t->cpu_lock);
+}
+
 static int reserve_task_bound(struct hwbp_table *t, struct hwbp_bp *bp,
 			      unsigned int pool, bool dbg)
 {
-	struct hwbp_task *spare = NULL, *tk;
 	unsigned int grow_bits = 0;
 	struct hwbp_bucket *b;
-	bool inserted;
+	struct hwbp_task *tk;
+	bool inserted = false;
 	int ret;
 
-retry:
-	if (dbg) {
-		if (!read_trylock(&t->cpu_lock))
-			return -EBUSY;
-	} else {
-		read_lock(&t->cpu_lock);
-	}
-	b = hwbp_index_bucket(&t->index, bp->owner);
-	if (dbg) {
-		if (!spin_trylock(&b->lock)) {
-			read_unlock(&t->cpu_lock);
-			return -EBUSY;
-		}
-	} else {
-		spin_lock(&b->lock);
-	}
-	inserted = false;
+	if (!dbg)
+		b = lock_owner(t, bp->owner);
+	else if (!trylock_owner(t, bp->owner, &b))
+		return -EBUSY;
 	tk = hwbp_bucket_find(b, bp->owner);
-	if (!tk && !spare) {
-		spin_unlock(&b->lock);
-		read_unlock(&t->cpu_lock);
-		if (dbg)
-			return -ENOMEM;
-		spare = (struct hwbp_task *)kzalloc(sizeof(*spare), GFP_KERNEL);
-		if (!spare)
-			return -ENOMEM;
-		goto retry;
-	}
 	if (!tk) {
-		tk = spare;
-		spare = NULL;
+		/* The owner's first bp: the entry lives in it (I2). */
+		tk = &bp->entry;
+		memset(tk, 0, sizeof(*tk));
 		tk->owner = bp->owner;
 		hwbp_bucket_insert(&t->index, b, tk);
 		inserted = true;
@@ -427,11 +456,8 @@ retry:
 			grow_bits = t->index.bits;
 	} else if (inserted) {
 		hwbp_bucket_remove(&t->index, b, tk);
-		spare = tk;
 	}
-	spin_unlock(&b->lock);
-	read_unlock(&t->cpu_lock);
-	kfree(spare);
+	unlock_owner(t, b);
 	if (grow_bits)
 		grow_index(t, grow_bits);
 	return ret;
@@ -468,8 +494,8 @@ EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP);
 static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 {
 	unsigned int pool = hwbp_bp_pool(&t->index, bp);
-	struct hwbp_task *tk = bp->task, *dead = NULL;
 	struct hwbp_bucket *b;
+	struct hwbp_task *tk;
 
 	if (!bp->owner) {
 		if (dbg) {
@@ -485,35 +511,23 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 		return 0;
 	}
 
-	if (dbg) {
-		if (!read_trylock(&t->cpu_lock))
-			return -EBUSY;
-	} else {
-		read_lock(&t->cpu_lock);
-	}
-	b = hwbp_index_bucket(&t->index, bp->owner);
-	if (dbg) {
-		if (!spin_trylock(&b->lock)) {
-			read_unlock(&t->cpu_lock);
-			return -EBUSY;
-		}
-	} else {
-		spin_lock(&b->lock);
-	}
+	if (!dbg)
+		b = lock_owner(t, bp->owner);
+	else if (!trylock_owner(t, bp->owner, &b))
+		return -EBUSY;
+	tk = bp->task;		/* stable only now (I2) */
 	if (WARN_ON_ONCE(!tk || tk->owner != bp->owner))
 		goto out;	/* not ours: leave the counts alone */
 	arch_release(t, bp);
 	task_give(t, b, tk, bp, pool);
 	mark_released(t, bp);
 	bp->task = NULL;
-	if (!tk->nr_bps && !dbg) {
+	if (!tk->nr_bps)
 		hwbp_bucket_remove(&t->index, b, tk);
-		dead = tk;
-	}
+	else if (tk == &bp->entry)
+		hwbp_bucket_move(b, tk, &tk->bps->entry);
 out:
-	spin_unlock(&b->lock);
-	read_unlock(&t->cpu_lock);
-	kfree(dead);
+	unlock_owner(t, b);
 	return 0;
 }
 
@@ -553,8 +567,8 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 {
 	unsigned int old_bp_type = bp->bp_type, old_pool, new_pool;
 	int type = hwbp_type_of(new_bp_type);
-	struct hwbp_task *tk = bp->task;
-	struct hwbp_bucket *b = NULL;
+	struct hwbp_bucket *b;
+	struct hwbp_task *tk;
 	int ret;
 
 	might_sleep();
@@ -579,10 +593,9 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		return ret;
 	}
 
-	read_lock(&t->cpu_lock);
-	b = hwbp_index_bucket(&t->index, bp->owner);
-	spin_lock(&b->lock);
-	/* The entry may drop to no bp here; it is not freed (I2). */
+	b = lock_owner(t, bp->owner);
+	tk = bp->task;		/* stable only now (I2) */
+	/* The entry may drop to no bp here; it stays where it is (I2). */
 	arch_release(t, bp);
 	task_give(t, b, tk, bp, old_pool);
 	bp->bp_type = new_bp_type;
@@ -591,8 +604,7 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		bp->bp_type = old_bp_type;
 		put_back(t, b, tk, bp, old_pool);
 	}
-	spin_unlock(&b->lock);
-	read_unlock(&t->cpu_lock);
+	unlock_owner(t, b);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_modify_type, HWBP);
@@ -668,7 +680,7 @@ void hwbp_table_destroy(struct hwbp_table *t)
 		return;
 	if (WARN_ON(hwbp_table_is_used(t)))
 		return;		/* leak rather than free reserved state */
-	hwbp_index_destroy(&t->index);
+	WARN_ON(hwbp_index_destroy(&t->index));
 	free_arrays(t);
 	kfree(t);
 }
@@ -730,15 +742,12 @@ unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 	if (!owner || cpu >= t->nr_cpus || (unsigned int)type >= HWBP_NR_TYPES)
 		return 0;
 	pool = hwbp_pool_of(t->index.shared, type);
-	read_lock(&t->cpu_lock);
-	b = hwbp_index_bucket(&t->index, owner);
-	spin_lock(&b->lock);
+	b = lock_owner(t, owner);
 	tk = hwbp_bucket_find(b, owner);
 	if (tk)
 		n = tk->any_cpu[pool] +
 		    hwbp_task_extra(&t->index, tk, pool, (int)cpu);
-	spin_unlock(&b->lock);
-	read_unlock(&t->cpu_lock);
+	unlock_owner(t, b);
 	return n;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_owner_pinned, HWBP);

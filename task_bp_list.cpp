@@ -10,7 +10,8 @@
  *
  * Locking is the caller's (constraint_table.cpp); the rules are written
  * above struct hwbp_table there.  Nothing here allocates with a lock held:
- * bucket arrays come from hwbp_buckets_alloc() before the lock is taken.
+ * bucket arrays come from hwbp_buckets_alloc() before the lock is taken,
+ * and entries live in the callers' breakpoints.
  */
 #include <hwbp/task_bp_list.h>
 
@@ -67,19 +68,15 @@ int hwbp_index_init(struct hwbp_task_index *idx, bool shared)
 
 unsigned int hwbp_index_destroy(struct hwbp_task_index *idx)
 {
-	unsigned int i, freed = 0;
-	struct hwbp_task *tk, *next;
+	unsigned int i, left = 0;
+	struct hwbp_task *tk;
 
-	for (i = 0; i < (1U << idx->bits); i++) {
-		for (tk = idx->buckets[i].head; tk; tk = next) {
-			next = tk->hash_next;
-			kfree(tk);
-			freed++;
-		}
-	}
+	for (i = 0; i < (1U << idx->bits); i++)
+		for (tk = idx->buckets[i].head; tk; tk = tk->hash_next)
+			left++;
 	kvfree(idx->buckets);
 	idx->buckets = NULL;
-	return freed;
+	return left;
 }
 
 struct hwbp_bucket *hwbp_index_bucket(const struct hwbp_task_index *idx,
@@ -121,6 +118,26 @@ void hwbp_bucket_remove(struct hwbp_task_index *idx, struct hwbp_bucket *b,
 			*pp = tk->hash_next;
 			tk->hash_next = NULL;
 			atomic_dec(&idx->nr_tasks);
+			return;
+		}
+	}
+	WARN_ON_ONCE(1);
+}
+
+void hwbp_bucket_move(struct hwbp_bucket *b, struct hwbp_task *from,
+		      struct hwbp_task *to)
+{
+	struct hwbp_task **pp;
+	struct hwbp_bp *bp;
+
+	lockdep_assert_held(&b->lock);
+	for (pp = &b->head; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == from) {
+			*to = *from;
+			*pp = to;
+			for (bp = to->bps; bp; bp = bp->task_next)
+				bp->task = to;
+			memset(from, 0, sizeof(*from));
 			return;
 		}
 	}

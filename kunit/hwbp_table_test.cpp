@@ -217,13 +217,19 @@ static void test_dbg(struct kunit *test)
 	bp_init(&cpu_bp, -1, 0, HWBP_W);
 	KUNIT_EXPECT_EQ(test, hwbp_dbg_reserve(t, &cpu_bp), 0);
 	KUNIT_EXPECT_EQ(test, hwbp_dbg_release(t, &cpu_bp), 0);
-	/* never allocates: a task without an entry is refused */
+	/* never allocates: a new task's entry lives in its first bp */
 	bp_init(&task_bp, 0, -1, HWBP_W);
-	KUNIT_EXPECT_EQ(test, hwbp_dbg_reserve(t, &task_bp), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, reserve(t, &other, 0, -1, HWBP_W), 0);
 	KUNIT_EXPECT_EQ(test, hwbp_dbg_reserve(t, &task_bp), 0);
+	KUNIT_EXPECT_EQ(test, reserve(t, &other, 0, -1, HWBP_W), 0);
+	KUNIT_EXPECT_EQ(test, hwbp_owner_pinned(t, &owners[0], 0,
+						HWBP_TYPE_DATA), 2U);
+	/* the entry moves to the bp that stays */
 	KUNIT_EXPECT_EQ(test, hwbp_dbg_release(t, &task_bp), 0);
+	KUNIT_EXPECT_EQ(test, hwbp_owner_pinned(t, &owners[0], 0,
+						HWBP_TYPE_DATA), 1U);
 	hwbp_release(t, &other);
+	KUNIT_EXPECT_EQ(test, hwbp_owner_pinned(t, &owners[0], 0,
+						HWBP_TYPE_DATA), 0U);
 	done(test, t);
 }
 

@@ -98,7 +98,6 @@ public:
 	std::unique_ptr<hwbp_bp[]> bps;
 	std::vector<MBp> m;
 	std::unique_ptr<char[]> owner_mem;
-	std::vector<bool> zombie;	/* entry kept empty by a dbg release */
 	long ops = 0, checks = 0;
 	/* outcomes of reserve/modify: 0, ENOSPC, EINVAL, ENOMEM, hook error */
 	long outcome[5] = { 0, 0, 0, 0, 0 };
@@ -179,7 +178,6 @@ public:
 		memset(bps.get(), 0, sizeof(hwbp_bp) * c.nr_bps);
 		m.assign(c.nr_bps, MBp());
 		owner_mem.reset(new char[c.nr_owners ? c.nr_owners : 1]);
-		zombie.assign(c.nr_owners, false);
 		aops.reserve = hook_reserve;
 		aops.release = hook_release;
 		aops.arg = this;
@@ -258,14 +256,6 @@ public:
 		}
 	}
 
-	bool entry_exists(int o)
-	{
-		Agg a;
-
-		aggregate(a);
-		return a.count[o] > 0 || zombie[o];
-	}
-
 	/* The 6.1 admission rule, with @skip left out of the counts. */
 	int decide(const MBp &b, int skip)
 	{
@@ -291,15 +281,13 @@ public:
 		return 0;
 	}
 
-	int expect_reserve(int i, const MBp &b, bool dbg, bool nomem)
+	int expect_reserve(int i, const MBp &b)
 	{
 		if (m[i].live)
 			return -EINVAL;
 		if (ref_type(b.bits) < 0 || !b.weight || b.cpu < -1 ||
 		    b.cpu >= (int)cfg.nr_cpus || (b.owner < 0 && b.cpu < 0))
 			return -EINVAL;
-		if (b.owner >= 0 && (dbg || nomem) && !entry_exists(b.owner))
-			return -ENOMEM;
 		int r = decide(b, -1);
 
 		if (r)
@@ -316,7 +304,8 @@ public:
 		hwbp_bp *bp = &bps[i];
 		int want, got;
 
-		want = expect_reserve(i, b, dbg, nomem);
+		/* dbg or not, with memory or not: the same answer */
+		want = expect_reserve(i, b);
 		if (!m[i].live) {
 			bp->owner = owner_ptr(b.owner);
 			bp->cpu = b.cpu;
@@ -352,13 +341,6 @@ public:
 		if (got)
 			return fail("dbg release #%d: %d", i, got);
 		m[i].live = false;
-		if (o >= 0) {
-			Agg a;
-
-			aggregate(a);
-			if (!a.count[o])
-				zombie[o] = dbg;
-		}
 		return check_after(o);
 	}
 
@@ -446,8 +428,33 @@ public:
 		return true;
 	}
 
+	/*
+	 * The owner's entry (I2): every live bp of @o points at it, and it
+	 * is stored in one of them.
+	 */
+	bool check_entry(int o)
+	{
+		const hwbp_task *tk = nullptr;
+		bool stored = false;
+
+		for (unsigned int i = 0; i < m.size(); i++) {
+			if (!m[i].live || m[i].owner != o)
+				continue;
+			if (tk && bps[i].task != tk)
+				return fail("owner %d: bps point at two entries", o);
+			tk = bps[i].task;
+			if (tk == &bps[i].entry)
+				stored = true;
+		}
+		if (tk && !stored)
+			return fail("owner %d: entry not in one of its bps", o);
+		return true;
+	}
+
 	bool check_owner(Agg &a, int o)
 	{
+		if (!check_entry(o))
+			return false;
 		for (unsigned int c = 0; c < cfg.nr_cpus; c++) {
 			for (int ty = 0; ty < HWBP_NR_TYPES; ty++) {
 				unsigned int n = hwbp_owner_pinned(t, owner_ptr(o),

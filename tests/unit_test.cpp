@@ -636,24 +636,53 @@ TEST_F(Table, CreateSurvivesEveryAllocationFailure)
 	}
 }
 
-TEST_F(Table, ReserveNoMemoryLeavesTableUnchanged)
+TEST_F(Table, ReserveAndReleaseNeedNoMemory)
 {
-	std::string s0;
+	long allocs;
 
 	make(X86, 4);
 	fill(&task_a, 0, 1);
-	fill(nullptr, 1, 2);
-	s0 = state();
-	hwbp_host_fail_nth = 1;
-	EXPECT_EQ(reg(&task_b, -1), -ENOMEM);
-	EXPECT_EQ(state(), s0);
-	/* a task that has an entry needs no memory */
+	allocs = hwbp_host_allocs;
 	hwbp_host_fail_all = true;
+	/* a task's first bp holds its entry: nothing to allocate */
+	EXPECT_EQ(reg(&task_b, -1), 0);
 	EXPECT_EQ(reg(&task_a, -1), 0);
 	EXPECT_EQ(reg(nullptr, 2), 0);
-	EXPECT_EQ(reg(&task_b, 2), -ENOMEM);
-	hwbp_host_fail_all = false;
 	EXPECT_EQ(reg(&task_b, 2), 0);
+	while (!bps.empty()) {
+		hwbp_release(t, bps.back().get());
+		bps.pop_back();
+	}
+	hwbp_host_fail_all = false;
+	EXPECT_EQ(hwbp_host_allocs, allocs);
+	EXPECT_FALSE(hwbp_table_is_used(t));
+}
+
+/* The entry moves when the bp holding it goes and others stay (I2). */
+TEST_F(Table, EntryMovesToARemainingBp)
+{
+	hwbp_bp *a, *b, *c;
+
+	make(X86, 4);
+	a = bp(&task_a, -1);
+	b = bp(&task_a, 1);
+	c = bp(&task_a, 1);
+	ASSERT_EQ(hwbp_reserve(t, a), 0);
+	ASSERT_EQ(hwbp_reserve(t, b), 0);
+	ASSERT_EQ(hwbp_reserve(t, c), 0);
+	EXPECT_EQ(a->task, &a->entry);
+	EXPECT_EQ(b->task, &a->entry);
+	hwbp_release(t, a);
+	EXPECT_TRUE(b->task == &b->entry || b->task == &c->entry);
+	EXPECT_EQ(b->task, c->task);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 1, HWBP_TYPE_DATA), 2u);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 0, HWBP_TYPE_DATA), 0u);
+	/* and again, from wherever it went */
+	hwbp_release(t, b->task == &b->entry ? b : c);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 1, HWBP_TYPE_DATA), 1u);
+	ASSERT_EQ(reg(&task_a, -1), 0);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 1, HWBP_TYPE_DATA), 2u);
+	EXPECT_EQ(usage(1).task_max, 2u);
 }
 
 TEST_F(Table, IndexGrowsAndSurvivesGrowFailure)
@@ -664,7 +693,7 @@ TEST_F(Table, IndexGrowsAndSurvivesGrowFailure)
 	/* 16 buckets to start: the 17th entry wants a grow; fail it */
 	for (int i = 0; i < 16; i++)
 		ASSERT_EQ(reg(&owners[i], i % 4), 0);
-	hwbp_host_fail_nth = 2;	/* 1: the entry, 2: the bucket array */
+	hwbp_host_fail_nth = 1;	/* the bucket array */
 	ASSERT_EQ(reg(&owners[16], 0), 0);
 	EXPECT_EQ(hwbp_host_fail_nth, 0);
 	for (int i = 17; i < 5000; i++)
@@ -747,7 +776,7 @@ TEST_F(Table, DbgBusyWhenLockedOnThisCpu)
 	EXPECT_TRUE(other_bp->reserved);
 }
 
-TEST_F(Table, DbgNeverAllocatesAndKeepsEmptyEntry)
+TEST_F(Table, DbgNeverAllocates)
 {
 	hwbp_bp *a, *b;
 	long allocs, live;
@@ -756,26 +785,27 @@ TEST_F(Table, DbgNeverAllocatesAndKeepsEmptyEntry)
 	make(X86, 2);
 	a = bp(&task_a, 0);
 	b = bp(&task_a, -1);
-	EXPECT_EQ(hwbp_dbg_reserve(t, a), -ENOMEM);	/* no entry yet */
-	ASSERT_EQ(hwbp_reserve(t, a), 0);
 	allocs = hwbp_host_allocs;
 	live = hwbp_host_live;
+	/* a new task too: its entry lives in its first bp */
+	EXPECT_EQ(hwbp_dbg_reserve(t, a), 0);
 	EXPECT_EQ(hwbp_dbg_reserve(t, b), 0);
-	EXPECT_EQ(hwbp_dbg_release(t, a), 0);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 0, HWBP_TYPE_DATA), 2u);
+	EXPECT_EQ(hwbp_dbg_release(t, a), 0);	/* the entry moves to b */
+	EXPECT_EQ(b->task, &b->entry);
 	EXPECT_EQ(hwbp_dbg_release(t, b), 0);
 	EXPECT_EQ(hwbp_host_allocs, allocs);
-	EXPECT_EQ(hwbp_host_live, live);	/* empty entry kept, not freed */
+	EXPECT_EQ(hwbp_host_live, live);
 	EXPECT_FALSE(hwbp_table_is_used(t));
 	hwbp_walk_tasks(t, dump_task, &tasks);
 	EXPECT_TRUE(tasks.empty());
 	EXPECT_EQ(usage(0).task_max, 0u);
-	/* reused by the next reserve, freed by the next normal release */
-	EXPECT_EQ(hwbp_dbg_reserve(t, a), 0);
+	/* mixed with normal calls */
+	ASSERT_EQ(hwbp_reserve(t, a), 0);
+	EXPECT_EQ(hwbp_dbg_reserve(t, b), 0);
 	hwbp_release(t, a);
-	EXPECT_EQ(hwbp_host_live, live - 1);
-	/* and an entry left empty is freed by destroy (TearDown checks) */
-	ASSERT_EQ(hwbp_reserve(t, b), 0);
 	EXPECT_EQ(hwbp_dbg_release(t, b), 0);
+	EXPECT_FALSE(hwbp_table_is_used(t));
 }
 
 TEST_F(Table, DbgSameRulesAsNormal)

@@ -49,13 +49,29 @@ struct hwbp_layout {
 };
 
 struct hwbp_table;
-struct hwbp_task;
+struct hwbp_task_index;
+
+/*
+ * A task's entry in the table's task index.  The table's alone: callers
+ * only see it through the hwbp_task_*() accessors below.  It is stored in
+ * one of the task's own reserved breakpoints (see I2 in
+ * constraint_table.cpp), so a task's first breakpoint needs no allocation.
+ */
+struct hwbp_task {
+	const void *owner;		/* key; never dereferenced */
+	const struct hwbp_task_index *idx;	/* the index it is in */
+	struct hwbp_task *hash_next;	/* bucket chain */
+	struct hwbp_bp *bps;		/* sorted by (pool, cpu) */
+	unsigned int nr_bps;
+	unsigned int any_cpu[HWBP_NR_TYPES];	/* per pool, cpu == -1 bps */
+};
 
 /*
  * One breakpoint as the table sees it.  The caller owns the memory and fills
  * in the first four fields before hwbp_reserve(); they must not change while
- * the breakpoint is reserved, except bp_type through hwbp_modify_type().
- * The rest is the table's and is only valid while reserved.
+ * the breakpoint is reserved, except bp_type through hwbp_modify_type(), and
+ * the memory must not move.  The rest is the table's and is only valid
+ * while reserved.
  */
 struct hwbp_bp {
 	const void *owner;		/* task key; NULL for a CPU-bound bp */
@@ -66,6 +82,7 @@ struct hwbp_bp {
 	struct hwbp_task *task;		/* owner's entry in the task index */
 	struct hwbp_bp *task_next;	/* next bp of the same task */
 	bool reserved;
+	struct hwbp_task entry;		/* room for the owner's entry */
 };
 
 /* Pool type of an access mask: HWBP_TYPE_* or -EINVAL (empty, invalid). */
@@ -96,9 +113,9 @@ void hwbp_table_destroy(struct hwbp_table *t);
 /*
  * Reserve slots for @bp.  0 on success; -EINVAL for an empty or invalid
  * bp_type, a CPU out of range, a CPU-bound bp without a CPU, a zero weight or
- * a bp already reserved; -ENOSPC when it does not fit; -ENOMEM when the task
- * index could not grow.  On error the table is exactly as before.  May sleep
- * (allocation); takes the table's locks itself.
+ * a bp already reserved; -ENOSPC when it does not fit.  On error the table
+ * is exactly as before.  Never fails for want of memory; may sleep (it may
+ * grow the task index, which is optional); takes the table's locks itself.
  */
 int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp);
 
@@ -116,7 +133,7 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 /*
  * Debugger variants (kgdb, all other CPUs stopped): never sleep, never
  * allocate, and return -EBUSY instead of waiting when a lock the operation
- * needs is held.  A task-bound bp whose task has no entry yet gets -ENOMEM.
+ * needs is held.  Otherwise the same answers as the normal ones.
  */
 int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp);
 int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp);

@@ -23,6 +23,7 @@
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #else
 #include "hwbp_host.h"

@@ -16,15 +16,6 @@
 #define HWBP_INDEX_MIN_BITS	4U
 #define HWBP_INDEX_MAX_BITS	20U
 
-struct hwbp_task {
-	const void *owner;		/* key; never dereferenced */
-	const struct hwbp_task_index *idx;	/* the index it is in */
-	struct hwbp_task *hash_next;	/* bucket chain */
-	struct hwbp_bp *bps;		/* sorted by (pool, cpu) */
-	unsigned int nr_bps;
-	unsigned int any_cpu[HWBP_NR_TYPES];	/* per pool, cpu == -1 bps */
-};
-
 struct hwbp_bucket {
 	spinlock_t lock;		/* guards head and its entries (see I2) */
 	struct hwbp_task *head;
@@ -51,7 +42,10 @@ unsigned int hwbp_bp_pool(const struct hwbp_task_index *idx,
 
 struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits);
 int hwbp_index_init(struct hwbp_task_index *idx, bool shared);
-/* Frees the buckets and the (empty) entries left; returns entries freed. */
+/*
+ * Frees the buckets.  Returns the entries still in the index, which live in
+ * their callers' breakpoints: 0 unless the table is destroyed in use.
+ */
 unsigned int hwbp_index_destroy(struct hwbp_task_index *idx);
 struct hwbp_bucket *hwbp_index_bucket(const struct hwbp_task_index *idx,
 				      const void *owner);
@@ -60,6 +54,12 @@ void hwbp_bucket_insert(struct hwbp_task_index *idx, struct hwbp_bucket *b,
 			struct hwbp_task *tk);
 void hwbp_bucket_remove(struct hwbp_task_index *idx, struct hwbp_bucket *b,
 			struct hwbp_task *tk);
+/*
+ * Move entry @from, in bucket @b, to the storage at @to: the chain and
+ * every bp of the task then point at @to, and @from is unused.
+ */
+void hwbp_bucket_move(struct hwbp_bucket *b, struct hwbp_task *from,
+		      struct hwbp_task *to);
 /* True when the index would like 1 << @bits buckets more (load > 1). */
 bool hwbp_index_wants_grow(const struct hwbp_task_index *idx);
 /*

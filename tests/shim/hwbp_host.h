@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef uint32_t u32;
 typedef uint64_t u64;
@@ -33,6 +34,9 @@ typedef unsigned int gfp_t;
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define __acquires(x)
 #define __releases(x)
+#define __acquire(x)	((void)0)
+#define __release(x)	((void)0)
+#define __cond_lock(x, c)	(c)
 #define __must_hold(x)
 #define __must_check	__attribute__((warn_unused_result))
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
