@@ -12,6 +12,9 @@
  * installed but never fire, so hit counts are reported (as a skipped case
  * when zero), never required.
  *
+ * PERF_EVENT_IOC_MODIFY_ATTRIBUTES and PTRACE_SET_DEBUGREG exercise the two
+ * modify paths.
+ *
  * Prints one KTAP suite (see ../guest/bp_util.h); exit 1 if a test failed.
  */
 #include <signal.h>
@@ -168,6 +171,39 @@ static void test_cpu_and_task_share(void)
 		close(fd);
 }
 
+/*
+ * PERF_EVENT_IOC_MODIFY_ATTRIBUTES (modify_user_hw_breakpoint_check()):
+ * moving a watchpoint and making it read/write keeps its one slot; a change
+ * to anything but the breakpoint fields is refused with EINVAL.
+ */
+static void test_modify_attributes(void)
+{
+	struct perf_event_attr attr;
+	int fds[16] = { -1 };
+
+	for (int i = 0; i < nr_slots; i++) {
+		fds[i] = open_w(i, 0, -1);
+		EXPECT(fds[i] >= 0);
+	}
+	if (fds[0] < 0) {
+		close_all(fds, nr_slots);
+		return;
+	}
+	bp_attr_init(&attr, (const void *)&bp_vars[12],
+		     HW_BREAKPOINT_R | HW_BREAKPOINT_W, HW_BREAKPOINT_LEN_4);
+	EXPECT_EQ(ioctl(fds[0], PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &attr), 0);
+	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
+	attr.exclude_user = 1;
+	EXPECT_EQ(ioctl(fds[0], PERF_EVENT_IOC_MODIFY_ATTRIBUTES, &attr) ?
+		  -errno : 0, -EINVAL);
+	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
+	close_all(fds, nr_slots);
+	int fd = open_w(0, 0, -1);
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Writes to a watched word; the count is what the hardware delivered. */
 static long long hits;
 static void test_hits(void)
@@ -254,13 +290,14 @@ int main(int argc, char **argv)
 		printf("%d\n", nr_slots);
 		return nr_slots < 0;
 	}
-	ktap_suite("ppc64el_bp", 7);
+	ktap_suite("ppc64el_bp", 8);
 	ktap_run("debug_info", test_debug_info);
 	if (nr_slots < 1)
 		nr_slots = 1;
 	ktap_run("task_to_limit_then_enospc", test_task_to_limit);
 	ktap_run("cpu_to_limit_then_enospc", test_cpu_to_limit);
 	ktap_run("cpu_and_task_share_slots", test_cpu_and_task_share);
+	ktap_run("modify_attributes_keeps_the_slot", test_modify_attributes);
 	ktap_run("ptrace_takes_a_slot", test_ptrace_slots);
 	ktap.cur_ok = true;
 	test_hits();

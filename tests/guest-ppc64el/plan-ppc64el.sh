@@ -5,8 +5,9 @@
 # must be sized as the kernel's nr_wp_slots() (ptrace's num_data_bps),
 # hwbp_probe.ko must see the stock kernel's answers, every interception
 # point reachable without kgdb must be reached, and rmmod is refused while
-# a slot is held.  QEMU 7.2's TCG has no DAWR: nothing ever fires, so hit
-# counts are skipped (bp_ppc64el says so).
+# a slot is held.  On ppc64 ELFv2 the hooks run through hwbp's TOC
+# trampoline (arch/powerpc/hwbp_arch.cpp).  QEMU 7.2's TCG has no DAWR:
+# nothing ever fires, so hit counts are skipped (bp_ppc64el says so).
 . /bin/ktap.sh
 . /bin/takeover-lib.sh
 
@@ -89,6 +90,8 @@ ktap_diag "$(cat $TABLE 2>&1 | sed -n '1,4p')"
 ktap_check pools_sized_from_nr_wp_slots sh -c \
 	"grep -Eq '^pool data +$SLOTS slots' $TABLE && ! grep -Eq '^pool inst +[1-9]' $TABLE"
 ktap_check table_empty grep -q 'tasks=0 task_bps=0 used=0' $TABLE
+# the hooks' ftrace sites (R: regs, I: ipmodify), found from the symbols
+ktap_diag "$(cat $TRACE/enabled_functions 2>&1)"
 ktap_check trace_events_present test -d $TRACE/events/hwbp/hwbp_refuse
 ktap_end
 
