@@ -47,7 +47,7 @@ static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 	struct hwbp_hook *hook = container_of(ops, struct hwbp_hook, ops);
 
 	if (!within_module(parent_ip, THIS_MODULE))
-		hwbp_ftrace_set_ip(fregs, (unsigned long)hook->replacement);
+		hwbp_ftrace_redirect(fregs, (unsigned long)hook->replacement);
 }
 
 int hwbp_hook_install(struct hwbp_hook *hook)

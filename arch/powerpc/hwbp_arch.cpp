@@ -39,16 +39,78 @@ static struct hwbp_ppc_index hwbp_ppc_idx;
 static unsigned long hwbp_ptrace_triggered;
 
 /*
- * Not yet on ppc64 (ELFv2), found by booting Debian's ppc64el kernel: a
- * kprobe reports kallsyms_lookup_name()'s local entry point, which skips the
- * TOC (r2) setup a call from a module needs; and an ftrace redirect into
- * module code enters with the kernel's r2, which only CONFIG_LIVEPATCH_64's
- * handler saves and restores.  Both oopsed; refuse before either can run.
+ * ppc64 ELFv2 (Debian's ppc64el): a kernel function is entered at its local
+ * entry point by a direct call from the same TOC, and its callers expect r2,
+ * the kernel's TOC pointer, unchanged on return.  Redirected by ftrace into
+ * a module function, it would run with the kernel's r2 (ftrace_regs_caller
+ * restores the callee's r2 before the bctr) and return with the module's.
+ * So the redirect enters hwbp_elfv2_tramp with the hook's address in r12;
+ * the trampoline calls the hook at its global entry (which sets up the
+ * module's TOC from r12) as an ordinary indirect call, restores the kernel's
+ * r2 from its own frame's TOC save doubleword and returns to the caller.
+ * (Not the caller's: a call from another module went through a stub that
+ * keeps that module's r2 there, for the caller to reload.)  The
+ * arguments stay in r3-r10 (no hooked function takes more or is variadic),
+ * so no parameter save area is needed.
+ *
+ * With CONFIG_LIVEPATCH_64 ftrace_regs_caller saves and restores r2 itself
+ * (livepatch_handler, which also takes r12 for its own use): there the
+ * redirect enters the hook's global entry directly, as livepatch does.
+ * Debian's ppc64el kernel lacks LIVEPATCH_64, so only the trampoline has
+ * been run (scripts/check-ppc64el).
+ */
+#ifdef CONFIG_PPC64_ELF_ABI_V2
+void hwbp_elfv2_tramp(void);
+
+asm(".pushsection .text, \"ax\", @progbits\n"
+	".balign 4\n"
+	".type hwbp_elfv2_tramp, @function\n"
+"hwbp_elfv2_tramp:\n"
+	"mflr	0\n"
+	"std	0, 16(1)\n"	/* LR save doubleword, caller's frame */
+	"stdu	1, -32(1)\n"	/* a minimal ELFv2 frame of our own */
+	"std	2, 24(1)\n"	/* the kernel's TOC, in its TOC save dw */
+	"mtctr	12\n"		/* the hook; r12 = its global entry */
+	"bctrl\n"
+	"ld	2, 24(1)\n"
+	"addi	1, 1, 32\n"
+	"ld	0, 16(1)\n"
+	"mtlr	0\n"
+	"blr\n"
+	".size hwbp_elfv2_tramp, . - hwbp_elfv2_tramp\n"
+	".popsection\n");
+
+void notrace hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs,
+					unsigned long fn)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	/* FTRACE_OPS_FL_SAVE_REGS: ftrace_regs_caller restores r2-r31. */
+	if (WARN_ON_ONCE(!regs))
+		return;
+	if (IS_ENABLED(CONFIG_LIVEPATCH_64)) {
+		ftrace_instruction_pointer_set(fregs, fn);
+		return;
+	}
+	regs->gpr[12] = fn;
+	ftrace_instruction_pointer_set(fregs, (unsigned long)hwbp_elfv2_tramp);
+}
+#endif
+
+/*
+ * ppc64 ELFv2 only: its two obstacles, the kprobe's local entry point for
+ * kallsyms_lookup_name() (hwbp/kallsyms.h) and the kernel's TOC in a
+ * redirected call (the trampoline above), are handled, and booting Debian's
+ * ppc64el kernel showed the takeover and the hand-back work.  ELFv1's
+ * function descriptors and 32-bit powerpc are refused: never tried.
  */
 int hwbp_arch_check(void)
 {
-	pr_err("hwbp: powerpc: redirecting kernel functions into a module is not supported yet (ELFv2 TOC)\n");
-	return -EOPNOTSUPP;
+	if (!IS_ENABLED(CONFIG_PPC64_ELF_ABI_V2)) {
+		pr_err("hwbp: powerpc: only ppc64 ELFv2 (ppc64le) is supported\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
