@@ -13,7 +13,8 @@
 #   make check-splat       boot the test kernel with a WARNing module: must FAIL
 #   make check-arm64       cross-build, boot Debian's arm64 kernel in QEMU, run
 #                          the arm64 plan (part of make check)
-#   make check-ppc64el     cross-build for ppc64el with sparse (part of check)
+#   make check-ppc64el     cross-build, boot Debian's ppc64el kernel in QEMU,
+#                          run the ppc64el plan (part of make check)
 #   make check-series      the in-tree patch series: generate, checkpatch, build
 #                          every patch, boot the tip (part of check)
 #   make bench             benchmarks against the stock kernel in one QEMU boot
@@ -73,7 +74,7 @@ check-arm64: deps
 	@scripts/check-arm64
 
 check-ppc64el: deps
-	@scripts/cross-build ppc64el --sparse
+	@scripts/check-ppc64el
 
 check-series: deps
 	@scripts/check-series
