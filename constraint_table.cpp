@@ -20,6 +20,9 @@
  *    tk->bps          all its reserved bps, sorted by (pool, cpu), cpu -1
  *                     first; tk->nr_bps of them.
  *    tk->any_cpu[p]   slots of its cpu == -1 bps.
+ *    tk->nr_cpu_bps[p] how many of its bps have cpu >= 0 (walks of the
+ *                     CPU-specific groups are skipped when 0).
+ *    bp->pool         pool of bp->bp_type, set with it.
  *    task_pinned(tk, c, p) = any_cpu[p] + slots of its cpu == c bps.
  *  Histograms, counting entries or CPUs by value v = 1..slots[p] (0 is not
  *  counted), so that a maximum is one short scan from the top:
@@ -235,14 +238,14 @@ static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
 	lockdep_assert_held_read(&t->cpu_lock);
 	if (bp->cpu >= 0)
 		return *cpu_pinned_of(t, bp->cpu, pool) + any +
-		       hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+		       hwbp_task_extra(tk, pool, bp->cpu);
 	/*
 	 * Every CPU: on those the task names, cpu_pinned + any + extra; on
 	 * the others cpu_pinned + any, bounded by the busiest CPU overall
 	 * (which, if named, is covered more tightly by its own term).
 	 */
 	used = hist_top(cpu_hist_row(t, pool), t->slots[pool]) + any;
-	hwbp_group_start(&it, &t->index, tk, pool);
+	hwbp_group_start(&it, tk, pool);
 	while (hwbp_group_next(&it)) {
 		u = *cpu_pinned_of(t, it.cpu, pool) + any + it.extra;
 		if (u > used)
@@ -262,18 +265,18 @@ static void task_take(struct hwbp_table *t, struct hwbp_bucket *b,
 	lockdep_assert_held_read(&t->cpu_lock);
 	lockdep_assert_held(&b->lock);
 	if (bp->cpu >= 0) {
-		e = hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+		e = hwbp_task_extra(tk, pool, bp->cpu);
 		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, e ? any + e : 0,
 			  any + e + w);
 	} else {
 		hist_move(tsk_all_row(t, pool), s, any, any + w);
-		hwbp_group_start(&it, &t->index, tk, pool);
+		hwbp_group_start(&it, tk, pool);
 		while (hwbp_group_next(&it))
 			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
 				  any + it.extra, any + w + it.extra);
 		tk->any_cpu[pool] = any + w;
 	}
-	hwbp_task_link(&t->index, b, tk, bp);
+	hwbp_task_link(b, tk, bp);
 }
 
 static void task_give(struct hwbp_table *t, struct hwbp_bucket *b,
@@ -286,16 +289,16 @@ static void task_give(struct hwbp_table *t, struct hwbp_bucket *b,
 
 	lockdep_assert_held_read(&t->cpu_lock);
 	lockdep_assert_held(&b->lock);
-	hwbp_task_unlink(&t->index, b, tk, bp);
+	hwbp_task_unlink(b, tk, bp);
 	if (bp->cpu >= 0) {
-		e = hwbp_task_extra(&t->index, tk, pool, bp->cpu);
+		e = hwbp_task_extra(tk, pool, bp->cpu);
 		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, any + e + w,
 			  e ? any + e : 0);
 	} else {
 		if (WARN_ON_ONCE(any < w))
 			return;
 		hist_move(tsk_all_row(t, pool), s, any, any - w);
-		hwbp_group_start(&it, &t->index, tk, pool);
+		hwbp_group_start(&it, tk, pool);
 		while (hwbp_group_next(&it))
 			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
 				  any + it.extra, any - w + it.extra);
@@ -471,6 +474,7 @@ static int reserve(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 	if (type < 0)
 		return type;
 	pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
+	bp->pool = pool;
 	bp->task = NULL;
 	bp->task_next = NULL;
 	if (!bp->owner)
@@ -493,7 +497,7 @@ EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP);
 
 static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 {
-	unsigned int pool = hwbp_bp_pool(&t->index, bp);
+	unsigned int pool = bp->pool;
 	struct hwbp_bucket *b;
 	struct hwbp_task *tk;
 
@@ -576,7 +580,7 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		return type;
 	if (!bp->reserved)
 		return -EINVAL;
-	old_pool = hwbp_bp_pool(&t->index, bp);
+	old_pool = bp->pool;
 	new_pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
 
 	if (!bp->owner) {
@@ -584,9 +588,11 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		arch_release(t, bp);
 		cpu_give(t, bp, old_pool);
 		bp->bp_type = new_bp_type;
+		bp->pool = new_pool;
 		ret = cpu_reserve_locked(t, bp, new_pool);
 		if (ret) {
 			bp->bp_type = old_bp_type;
+			bp->pool = old_pool;
 			put_back(t, NULL, NULL, bp, old_pool);
 		}
 		write_unlock(&t->cpu_lock);
@@ -599,9 +605,11 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 	arch_release(t, bp);
 	task_give(t, b, tk, bp, old_pool);
 	bp->bp_type = new_bp_type;
+	bp->pool = new_pool;
 	ret = task_reserve_locked(t, b, tk, bp, new_pool);
 	if (ret) {
 		bp->bp_type = old_bp_type;
+		bp->pool = old_pool;
 		put_back(t, b, tk, bp, old_pool);
 	}
 	unlock_owner(t, b);
@@ -746,7 +754,7 @@ unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 	tk = hwbp_bucket_find(b, owner);
 	if (tk)
 		n = tk->any_cpu[pool] +
-		    hwbp_task_extra(&t->index, tk, pool, (int)cpu);
+		    hwbp_task_extra(tk, pool, (int)cpu);
 	unlock_owner(t, b);
 	return n;
 }

@@ -15,25 +15,11 @@
  */
 #include <hwbp/task_bp_list.h>
 
-unsigned int hwbp_bp_pool(const struct hwbp_task_index *idx,
-			  const struct hwbp_bp *bp)
-{
-	int type = hwbp_type_of(bp->bp_type);
-
-	if (WARN_ON_ONCE(type < 0))
-		return 0;
-	return hwbp_pool_of(idx->shared, (enum hwbp_type)type);
-}
-
 /* Order of the task list: by pool, then by cpu (-1 first). */
-static bool hwbp_bp_before(const struct hwbp_task_index *idx,
-			   const struct hwbp_bp *a, const struct hwbp_bp *b)
+static bool hwbp_bp_before(const struct hwbp_bp *a, const struct hwbp_bp *b)
 {
-	unsigned int pa = hwbp_bp_pool(idx, a);
-	unsigned int pb = hwbp_bp_pool(idx, b);
-
-	if (pa != pb)
-		return pa < pb;
+	if (a->pool != b->pool)
+		return a->pool < b->pool;
 	return a->cpu < b->cpu;
 }
 
@@ -198,52 +184,55 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
 
 /* --- one task's list --- */
 
-void hwbp_task_link(struct hwbp_task_index *idx, struct hwbp_bucket *b,
-		    struct hwbp_task *tk, struct hwbp_bp *bp)
+void hwbp_task_link(struct hwbp_bucket *b, struct hwbp_task *tk,
+		    struct hwbp_bp *bp)
 {
 	struct hwbp_bp **pp;
 
 	lockdep_assert_held(&b->lock);
 	/* After every bp that sorts before or with it: stable order. */
 	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next)
-		if (hwbp_bp_before(idx, bp, *pp))
+		if (hwbp_bp_before(bp, *pp))
 			break;
 	bp->task_next = *pp;
 	*pp = bp;
 	bp->task = tk;
 	tk->nr_bps++;
+	if (bp->cpu >= 0)
+		tk->nr_cpu_bps[bp->pool]++;
 }
 
-void hwbp_task_unlink(struct hwbp_task_index *idx, struct hwbp_bucket *b,
-		      struct hwbp_task *tk, struct hwbp_bp *bp)
+void hwbp_task_unlink(struct hwbp_bucket *b, struct hwbp_task *tk,
+		      struct hwbp_bp *bp)
 {
 	struct hwbp_bp **pp;
 
-	(void)idx;
 	lockdep_assert_held(&b->lock);
 	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next) {
 		if (*pp == bp) {
 			*pp = bp->task_next;
 			bp->task_next = NULL;
 			tk->nr_bps--;
+			if (bp->cpu >= 0)
+				tk->nr_cpu_bps[bp->pool]--;
 			return;
 		}
 	}
 	WARN_ON_ONCE(1);
 }
 
-unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
-			     const struct hwbp_task *tk, unsigned int pool,
+unsigned int hwbp_task_extra(const struct hwbp_task *tk, unsigned int pool,
 			     int cpu)
 {
 	const struct hwbp_bp *bp;
-	unsigned int p, sum = 0;
+	unsigned int sum = 0;
 
+	if (!tk->nr_cpu_bps[pool])
+		return 0;
 	for (bp = tk->bps; bp; bp = bp->task_next) {
-		p = hwbp_bp_pool(idx, bp);
-		if (p < pool || (p == pool && bp->cpu < cpu))
+		if (bp->pool < pool || (bp->pool == pool && bp->cpu < cpu))
 			continue;
-		if (p > pool || bp->cpu > cpu)
+		if (bp->pool > pool || bp->cpu > cpu)
 			break;
 		sum += bp->weight;
 	}
@@ -251,20 +240,17 @@ unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
 }
 
 void hwbp_group_start(struct hwbp_group_iter *it,
-		      const struct hwbp_task_index *idx,
 		      const struct hwbp_task *tk, unsigned int pool)
 {
-	const struct hwbp_bp *bp;
-	unsigned int p;
+	const struct hwbp_bp *bp = NULL;
 
-	it->idx = idx;
 	it->pool = pool;
 	it->cpu = -1;
 	it->extra = 0;
-	for (bp = tk->bps; bp; bp = bp->task_next) {
-		p = hwbp_bp_pool(idx, bp);
-		if (p > pool || (p == pool && bp->cpu >= 0))
-			break;
+	if (tk->nr_cpu_bps[pool]) {
+		for (bp = tk->bps; bp; bp = bp->task_next)
+			if (bp->pool > pool || (bp->pool == pool && bp->cpu >= 0))
+				break;
 	}
 	it->pos = bp;
 }
@@ -273,12 +259,12 @@ bool hwbp_group_next(struct hwbp_group_iter *it)
 {
 	const struct hwbp_bp *bp = it->pos;
 
-	if (!bp || hwbp_bp_pool(it->idx, bp) != it->pool)
+	if (!bp || bp->pool != it->pool)
 		return false;
 	it->cpu = bp->cpu;
 	it->extra = 0;
 	for (; bp; bp = bp->task_next) {
-		if (bp->cpu != it->cpu || hwbp_bp_pool(it->idx, bp) != it->pool)
+		if (bp->cpu != it->cpu || bp->pool != it->pool)
 			break;
 		it->extra += bp->weight;
 	}
@@ -308,6 +294,6 @@ unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 	if ((unsigned int)type >= HWBP_NR_TYPES || cpu > (unsigned int)INT_MAX)
 		return 0;
 	pool = hwbp_pool_of(tk->idx->shared, type);
-	return tk->any_cpu[pool] + hwbp_task_extra(tk->idx, tk, pool, (int)cpu);
+	return tk->any_cpu[pool] + hwbp_task_extra(tk, pool, (int)cpu);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP);

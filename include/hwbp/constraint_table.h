@@ -64,6 +64,7 @@ struct hwbp_task {
 	struct hwbp_bp *bps;		/* sorted by (pool, cpu) */
 	unsigned int nr_bps;
 	unsigned int any_cpu[HWBP_NR_TYPES];	/* per pool, cpu == -1 bps */
+	unsigned int nr_cpu_bps[HWBP_NR_TYPES];	/* per pool, cpu >= 0 bps */
 };
 
 /*
@@ -81,6 +82,7 @@ struct hwbp_bp {
 
 	struct hwbp_task *task;		/* owner's entry in the task index */
 	struct hwbp_bp *task_next;	/* next bp of the same task */
+	unsigned int pool;		/* pool of bp_type in this table */
 	bool reserved;
 	struct hwbp_task entry;		/* room for the owner's entry */
 };

@@ -34,10 +34,6 @@ static inline unsigned int hwbp_pool_of(bool shared, enum hwbp_type type)
 	return shared ? 0U : (unsigned int)type;
 }
 
-/* Pool of a reserved (so well-typed) breakpoint. */
-unsigned int hwbp_bp_pool(const struct hwbp_task_index *idx,
-			  const struct hwbp_bp *bp);
-
 /* --- the index --- */
 
 struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits);
@@ -78,13 +74,12 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
 
 /* --- one task's list; @b is its bucket, locked --- */
 
-void hwbp_task_link(struct hwbp_task_index *idx, struct hwbp_bucket *b,
-		    struct hwbp_task *tk, struct hwbp_bp *bp);
-void hwbp_task_unlink(struct hwbp_task_index *idx, struct hwbp_bucket *b,
-		      struct hwbp_task *tk, struct hwbp_bp *bp);
+void hwbp_task_link(struct hwbp_bucket *b, struct hwbp_task *tk,
+		    struct hwbp_bp *bp);
+void hwbp_task_unlink(struct hwbp_bucket *b, struct hwbp_task *tk,
+		      struct hwbp_bp *bp);
 /* Slots of @pool the task pins on @cpu only (cpu == @cpu bps). */
-unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
-			     const struct hwbp_task *tk, unsigned int pool,
+unsigned int hwbp_task_extra(const struct hwbp_task *tk, unsigned int pool,
 			     int cpu);
 
 /*
@@ -92,7 +87,6 @@ unsigned int hwbp_task_extra(const struct hwbp_task_index *idx,
  * task has cpu >= 0 breakpoints on, with their total weight.
  */
 struct hwbp_group_iter {
-	const struct hwbp_task_index *idx;
 	const struct hwbp_bp *pos;
 	unsigned int pool;
 	int cpu;			/* out: the group's CPU */
@@ -100,7 +94,6 @@ struct hwbp_group_iter {
 };
 
 void hwbp_group_start(struct hwbp_group_iter *it,
-		      const struct hwbp_task_index *idx,
 		      const struct hwbp_task *tk, unsigned int pool);
 bool hwbp_group_next(struct hwbp_group_iter *it);
 
