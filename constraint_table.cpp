@@ -121,8 +121,8 @@ static atomic_t *tsk_cpu_row(struct hwbp_table *t, int cpu, unsigned int pool)
 }
 
 /* Move one member of a histogram from value @from to value @to. */
-static void hist_move(atomic_t *row, unsigned int slots, unsigned int from,
-		      unsigned int to)
+static inline void hist_move(atomic_t *row, unsigned int slots,
+			     unsigned int from, unsigned int to)
 {
 	if (to && !WARN_ON_ONCE(to > slots))
 		atomic_inc(&row[to - 1]);

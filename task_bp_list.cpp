@@ -15,14 +15,6 @@
  */
 #include <hwbp/task_bp_list.h>
 
-/* Order of the task list: by pool, then by cpu (-1 first). */
-static bool hwbp_bp_before(const struct hwbp_bp *a, const struct hwbp_bp *b)
-{
-	if (a->pool != b->pool)
-		return a->pool < b->pool;
-	return a->cpu < b->cpu;
-}
-
 /* --- the index --- */
 
 struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits)
@@ -63,23 +55,6 @@ unsigned int hwbp_index_destroy(struct hwbp_task_index *idx)
 	kvfree(idx->buckets);
 	idx->buckets = NULL;
 	return left;
-}
-
-struct hwbp_bucket *hwbp_index_bucket(const struct hwbp_task_index *idx,
-				      const void *owner)
-{
-	return &idx->buckets[hash_ptr(owner, idx->bits)];
-}
-
-struct hwbp_task *hwbp_bucket_find(struct hwbp_bucket *b, const void *owner)
-{
-	struct hwbp_task *tk;
-
-	lockdep_assert_held(&b->lock);
-	for (tk = b->head; tk; tk = tk->hash_next)
-		if (tk->owner == owner)
-			return tk;
-	return NULL;
 }
 
 void hwbp_bucket_insert(struct hwbp_task_index *idx, struct hwbp_bucket *b,
@@ -130,12 +105,6 @@ void hwbp_bucket_move(struct hwbp_bucket *b, struct hwbp_task *from,
 	WARN_ON_ONCE(1);
 }
 
-bool hwbp_index_wants_grow(const struct hwbp_task_index *idx)
-{
-	return idx->bits < HWBP_INDEX_MAX_BITS &&
-	       (unsigned int)atomic_read(&idx->nr_tasks) > (1U << idx->bits);
-}
-
 struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
 				      rwlock_t *cpu_lock,
 				      struct hwbp_bucket *nb,
@@ -183,94 +152,6 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
 }
 
 /* --- one task's list --- */
-
-void hwbp_task_link(struct hwbp_bucket *b, struct hwbp_task *tk,
-		    struct hwbp_bp *bp)
-{
-	struct hwbp_bp **pp;
-
-	lockdep_assert_held(&b->lock);
-	/* After every bp that sorts before or with it: stable order. */
-	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next)
-		if (hwbp_bp_before(bp, *pp))
-			break;
-	bp->task_next = *pp;
-	*pp = bp;
-	bp->task = tk;
-	tk->nr_bps++;
-	if (bp->cpu >= 0)
-		tk->nr_cpu_bps[bp->pool]++;
-}
-
-void hwbp_task_unlink(struct hwbp_bucket *b, struct hwbp_task *tk,
-		      struct hwbp_bp *bp)
-{
-	struct hwbp_bp **pp;
-
-	lockdep_assert_held(&b->lock);
-	for (pp = &tk->bps; *pp; pp = &(*pp)->task_next) {
-		if (*pp == bp) {
-			*pp = bp->task_next;
-			bp->task_next = NULL;
-			tk->nr_bps--;
-			if (bp->cpu >= 0)
-				tk->nr_cpu_bps[bp->pool]--;
-			return;
-		}
-	}
-	WARN_ON_ONCE(1);
-}
-
-unsigned int hwbp_task_extra(const struct hwbp_task *tk, unsigned int pool,
-			     int cpu)
-{
-	const struct hwbp_bp *bp;
-	unsigned int sum = 0;
-
-	if (!tk->nr_cpu_bps[pool])
-		return 0;
-	for (bp = tk->bps; bp; bp = bp->task_next) {
-		if (bp->pool < pool || (bp->pool == pool && bp->cpu < cpu))
-			continue;
-		if (bp->pool > pool || bp->cpu > cpu)
-			break;
-		sum += bp->weight;
-	}
-	return sum;
-}
-
-void hwbp_group_start(struct hwbp_group_iter *it,
-		      const struct hwbp_task *tk, unsigned int pool)
-{
-	const struct hwbp_bp *bp = NULL;
-
-	it->pool = pool;
-	it->cpu = -1;
-	it->extra = 0;
-	if (tk->nr_cpu_bps[pool]) {
-		for (bp = tk->bps; bp; bp = bp->task_next)
-			if (bp->pool > pool || (bp->pool == pool && bp->cpu >= 0))
-				break;
-	}
-	it->pos = bp;
-}
-
-bool hwbp_group_next(struct hwbp_group_iter *it)
-{
-	const struct hwbp_bp *bp = it->pos;
-
-	if (!bp || bp->pool != it->pool)
-		return false;
-	it->cpu = bp->cpu;
-	it->extra = 0;
-	for (; bp; bp = bp->task_next) {
-		if (bp->cpu != it->cpu || bp->pool != it->pool)
-			break;
-		it->extra += bp->weight;
-	}
-	it->pos = bp;
-	return true;
-}
 
 /* --- read-only accessors, for hwbp_walk_tasks() callbacks --- */
 
