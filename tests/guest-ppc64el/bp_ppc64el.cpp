@@ -154,6 +154,16 @@ static void test_cpu_to_limit(void)
 		EXPECT_EQ(cpu_free(cpu), nr_slots);
 }
 
+/* Once the slots are given back, a watchpoint of @pid fits again. */
+static void expect_one_fits(pid_t pid)
+{
+	int fd = open_w(0, pid, -1);
+
+	EXPECT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* CPU-bound watchpoints filling CPU 0 leave no slot for a task's. */
 static void test_cpu_and_task_share(void)
 {
@@ -165,10 +175,7 @@ static void test_cpu_and_task_share(void)
 	}
 	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
 	close_all(fds, nr_slots);
-	int fd = open_w(0, 0, -1);
-	EXPECT(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	expect_one_fits(0);
 }
 
 /*
@@ -198,10 +205,7 @@ static void test_modify_attributes(void)
 		  -errno : 0, -EINVAL);
 	EXPECT_EQ(open_w(nr_slots, 0, -1), -ENOSPC);
 	close_all(fds, nr_slots);
-	int fd = open_w(0, 0, -1);
-	EXPECT(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	expect_one_fits(0);
 }
 
 /* Writes to a watched word; the count is what the hardware delivered. */
@@ -223,8 +227,8 @@ static void test_hits(void)
 
 /*
  * ptrace's watchpoints take the same slots: one set on a traced child
- * through PPC_PTRACE_SETHWDEBUG (or PTRACE_SET_DEBUGREG) makes the child's next perf watchpoint
- * beyond the limit fail, and deleting it gives the slot back.
+ * through PPC_PTRACE_SETHWDEBUG (or PTRACE_SET_DEBUGREG) makes the child's
+ * next perf watchpoint beyond the limit fail, and deleting it gives the slot back.
  */
 static void test_ptrace_slots(void)
 {
@@ -252,10 +256,7 @@ static void test_ptrace_slots(void)
 	if (h >= 1)
 		EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PPC_DELHWDEBUG, pid,
 				 NULL, (void *)h), 0);
-	int fd = open_w(0, pid, -1);
-	EXPECT(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	expect_one_fits(pid);
 
 	/*
 	 * The old interface, PTRACE_SET_DEBUGREG (DABR value: address |
@@ -270,10 +271,7 @@ static void test_ptrace_slots(void)
 		EXPECT_EQ(open_w(0, pid, -1), -ENOSPC);
 	EXPECT_EQ(ptrace((enum __ptrace_request)HWBP_PTRACE_SET_DEBUGREG, pid,
 			 NULL, NULL), 0);
-	fd = open_w(0, pid, -1);
-	EXPECT(fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	expect_one_fits(pid);
 	kill_child(pid);
 }
 
