@@ -357,13 +357,18 @@ static int hwbp_modify_check(struct perf_event *bp,
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
 
+	int err;
+
 	hwbp_count(HWBP_CNT_HIT_MODIFY_CHECK);
-	if (!ev) {
+	if (ev) {
+		err = hwbp_modify_event(bp, ev, attr, check);
+	} else {
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		return ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
-								  check);
+		err = ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
+								 check);
 	}
-	return hwbp_modify_event(bp, ev, attr, check);
+	hwbp_hook_done();
+	return err;
 }
 
 /* Replaces modify_user_hw_breakpoint(), ptrace's entry. */
@@ -375,7 +380,9 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 	hwbp_count(HWBP_CNT_HIT_MODIFY_USER);
 	if (!ev) {
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		return ((hwbp_modify_fn)stock.modify_user)(bp, attr);
+		err = ((hwbp_modify_fn)stock.modify_user)(bp, attr);
+		hwbp_hook_done();
+		return err;
 	}
 
 	/*
@@ -391,6 +398,7 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 
 	if (!bp->attr.disabled)
 		perf_event_enable(bp);
+	hwbp_hook_done();
 	return err;
 }
 
@@ -400,14 +408,15 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 	struct hwbp_event *ev = hwbp_event_of(bp);
 
 	hwbp_count(HWBP_CNT_HIT_RELEASE_SLOT);
-	if (!ev) {
+	if (ev) {
+		hwbp_arch_unregister(bp);
+		if (ev->bp.reserved)
+			hwbp_release_event(bp, ev, false);
+	} else {
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
 		((hwbp_event_void_fn)stock.release_bp_slot)(bp);
-		return;
 	}
-	hwbp_arch_unregister(bp);
-	if (ev->bp.reserved)
-		hwbp_release_event(bp, ev, false);
+	hwbp_hook_done();
 }
 
 /*
@@ -421,13 +430,15 @@ static int hwbp_dbg_reserve_bp_slot(struct perf_event *bp)
 	int err;
 
 	hwbp_count(HWBP_CNT_HIT_DBG_RESERVE);
-	if (!ev) {
+	if (ev) {
+		err = hwbp_reserve_event(bp, ev, true);
+		if (err == -EBUSY || err == -ENODEV)
+			err = -1;
+	} else {
 		hwbp_count(HWBP_CNT_REFUSED_OTHER);
-		return -1;
+		err = -1;
 	}
-	err = hwbp_reserve_event(bp, ev, true);
-	if (err == -EBUSY || err == -ENODEV)
-		return -1;
+	hwbp_hook_done();
 	return err;
 }
 
@@ -435,20 +446,27 @@ static int hwbp_dbg_release_bp_slot(struct perf_event *bp)
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
 
+	int err = -1;
+
 	hwbp_count(HWBP_CNT_HIT_DBG_RELEASE);
-	if (!ev)
-		return -1;
-	if (!ev->bp.reserved)
-		return 0;
-	return hwbp_release_event(bp, ev, true) ? -1 : 0;
+	if (ev && !ev->bp.reserved)
+		err = 0;
+	else if (ev)
+		err = hwbp_release_event(bp, ev, true) ? -1 : 0;
+	hwbp_hook_done();
+	return err;
 }
 
 /* Replaces hw_breakpoint_is_used(): either table, ours or the stock one. */
 static bool hwbp_is_used(void)
 {
+	bool used;
+
 	hwbp_count(HWBP_CNT_HIT_IS_USED);
-	return hwbp_table_is_used(hwbp_table) ||
+	used = hwbp_table_is_used(hwbp_table) ||
 	       ((hwbp_bool_fn)stock.is_used)();
+	hwbp_hook_done();
+	return used;
 }
 
 static struct hwbp_hook hwbp_hooks[] = {

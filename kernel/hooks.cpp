@@ -46,7 +46,10 @@ static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 {
 	struct hwbp_hook *hook = container_of(ops, struct hwbp_hook, ops);
 
-	if (!within_module(parent_ip, THIS_MODULE))
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	/* Dropped by the replacement, hwbp_hook_done() (see kernel.h). */
+	if (try_module_get(THIS_MODULE))
 		hwbp_ftrace_redirect(fregs, (unsigned long)hook->replacement);
 }
 

@@ -8,6 +8,7 @@
 
 #include <linux/container_of.h>
 #include <linux/ftrace.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -49,6 +50,13 @@ int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr);
  * A hook sends every call of @target to @replacement, except calls made from
  * this module, which reach the original: that is how hwbp calls the stock
  * function (e.g. for an event that is not ours).
+ *
+ * Each redirected call holds a reference on this module, taken by the hook
+ * before the call enters @replacement, so that rmmod cannot free the code a
+ * caller is in (or will return to, after a stock function it passed the
+ * call on to has slept).  @replacement drops it with hwbp_hook_done() just
+ * before it returns, on every path.  Once unloading has begun the reference
+ * cannot be taken, and the call stays with the kernel's function.
  */
 struct hwbp_hook {
 	const char *name;
@@ -57,6 +65,12 @@ struct hwbp_hook {
 	struct ftrace_ops ops;
 	bool installed;
 };
+
+/* The last thing a hook's replacement does before returning. */
+static inline void hwbp_hook_done(void)
+{
+	module_put(THIS_MODULE);
+}
 
 int hwbp_hook_install(struct hwbp_hook *hook);
 void hwbp_hook_remove(struct hwbp_hook *hook);

@@ -45,7 +45,7 @@ ktap_end
 ktap_prog hwbp_arm64_e2e_hwbp /bin/bp_arm64 "$BRPS" "$WRPS"
 
 # --- 4: checks under hwbp ---
-ktap_suite arm64_takeover_checks 16
+ktap_suite arm64_takeover_checks 17
 if [ -d /sys/kernel/debug/kunit ] || ls $MODDIR/kunit/*.ko > /dev/null 2>&1; then
 	ktap_fail kunit_table_suite "KUnit present: run it (not wired here)"
 else

@@ -100,7 +100,7 @@ ktap_prog ppc64el_bp_hwbp /bin/bp_ppc64el
 stop_if_died "bp_ppc64el under hwbp"
 
 # --- 5: checks under hwbp, unload ---
-ktap_suite ppc64el_takeover_checks 14
+ktap_suite ppc64el_takeover_checks 16
 probe_run > /tmp/probe.hwbp
 if [ $(($(cat /proc/sys/kernel/tainted) & 128)) != 0 ]; then
 	ktap_diag "the kernel oopsed in hwbp_probe.ko under hwbp: plan stopped, see the console log"
@@ -114,16 +114,7 @@ else
 	ktap_diag "$(cat /tmp/probe.stock /tmp/probe.diff)"
 	ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
 fi
-for h in event_init destroy modify_user_hw_breakpoint \
-	 modify_user_hw_breakpoint_check dbg_reserve_bp_slot \
-	 dbg_release_bp_slot release_bp_slot hw_breakpoint_is_used; do
-	n=$(stat_of "hit_$h")
-	if [ "${n:-0}" -gt 0 ]; then
-		ktap_ok "hook_$h"
-	else
-		ktap_fail "hook_$h" "never reached"
-	fi
-done
+check_hooks
 ktap_diag "$(grep -E '^(hit_|passed_|reserved|released)' $STATS | tr '\n' ' ')"
 ktap_check nothing_passed_to_stock test "$(stat_of passed_to_stock)" = 0
 ktap_check reserved_equals_released test "$(stat_of reserved)" = "$(stat_of released)"
@@ -134,20 +125,7 @@ echo > $TRACE/trace
 echo 0 > $TRACE/events/hwbp/hwbp_refuse/enable
 ktap_check trace_shows_refusal grep -q 'hwbp_refuse: .*err=-28' $TRACE/trace
 
-hold_start 1
-if rmmod hwbp 2>/dev/null; then
-	ktap_fail rmmod_refused_while_held "rmmod succeeded"
-	insmod $HWBP
-else
-	ktap_ok rmmod_refused_while_held
-fi
-hold_stop
-dmesg -c > /dev/null
-if rmmod hwbp && dmesg | grep -q 'breakpoint slots handed back to the kernel'; then
-	ktap_ok rmmod
-else
-	ktap_fail rmmod "rmmod failed or no hand-back message"
-fi
+check_rmmod 1
 ktap_end
 
 # --- 6: the stock path again ---

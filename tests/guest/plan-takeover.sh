@@ -46,7 +46,7 @@ ktap_prog hwbp_e2e_hwbp /bin/bp_e2e
 ktap_prog hwbp_ptrace_hwbp /bin/bp_ptrace
 
 # --- 6: checks under hwbp ---
-ktap_suite takeover_checks 18
+ktap_suite takeover_checks 19
 
 /bin/bp_badinput > /tmp/bad.hwbp
 if diff /tmp/bad.stock /tmp/bad.hwbp > /tmp/bad.diff; then

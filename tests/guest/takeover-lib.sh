@@ -67,9 +67,12 @@ check_hooks() {
 	done
 }
 
-# Cases (3): rmmod is refused while slots are held, then unloads and says so.
+# Cases (4): while N slots (default 2) are held, the module count is N (one
+# per slot: every hook's own reference was dropped) and rmmod is refused;
+# then it unloads and says so.
 check_rmmod() {
-	hold_start 2
+	hold_start "${1:-2}"
+	ktap_check module_refs_one_per_slot test "$(cat /sys/module/hwbp/refcnt)" = "${1:-2}"
 	if rmmod hwbp 2>/dev/null; then
 		ktap_fail rmmod_refused_while_held "rmmod succeeded"
 		insmod "$HWBP"
