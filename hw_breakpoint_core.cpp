@@ -33,9 +33,10 @@
  * If the stock table holds slots at 4, everything is undone and the load
  * fails with -EBUSY; no event was ever reserved in our table.
  *
- * Every reserved slot holds a reference on this module, so rmmod is refused
- * while any is held; on unload the pointer goes back, pmus_srcu is synchronized
- * and the hooks come out, and the stock path is as it was.
+ * Every reserved slot, and every call a hook redirected here while it runs,
+ * holds a reference on this module, so rmmod is refused while any is held;
+ * on unload the pointer goes back, pmus_srcu is synchronized and the hooks
+ * come out, and the stock path is as it was.
  */
 #include <linux/capability.h>
 #include <linux/hw_breakpoint.h>
