@@ -118,24 +118,6 @@ static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
 	return ev;
 }
 
-static void hwbp_count_refusal(int err)
-{
-	switch (err) {
-	case -ENOSPC:
-		hwbp_count(HWBP_CNT_REFUSED_ENOSPC);
-		break;
-	case -EINVAL:
-		hwbp_count(HWBP_CNT_REFUSED_EINVAL);
-		break;
-	case -ENOMEM:
-		hwbp_count(HWBP_CNT_REFUSED_ENOMEM);
-		break;
-	default:
-		hwbp_count(HWBP_CNT_REFUSED_OTHER);
-		break;
-	}
-}
-
 /*
  * Reserve a slot for @bp in our table.  A reserved slot pins this module;
  * during unload (module going) nothing new is reserved here.

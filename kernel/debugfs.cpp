@@ -45,6 +45,25 @@ unsigned long hwbp_counter_sum(enum hwbp_counter c)
 	return sum;
 }
 
+/* Count a refused reservation or modify under its reason. */
+void hwbp_count_refusal(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		hwbp_count(HWBP_CNT_REFUSED_ENOSPC);
+		break;
+	case -EINVAL:
+		hwbp_count(HWBP_CNT_REFUSED_EINVAL);
+		break;
+	case -ENOMEM:
+		hwbp_count(HWBP_CNT_REFUSED_ENOMEM);
+		break;
+	default:
+		hwbp_count(HWBP_CNT_REFUSED_OTHER);
+		break;
+	}
+}
+
 static struct dentry *hwbp_dir;
 static struct hwbp_table *hwbp_view;
 static bool hwbp_view_shared;

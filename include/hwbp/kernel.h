@@ -118,6 +118,8 @@ static inline void hwbp_count(enum hwbp_counter c)
 }
 
 unsigned long hwbp_counter_sum(enum hwbp_counter c);
+/* Count a refusal (-ENOSPC, -EINVAL, -ENOMEM, other) under its reason. */
+void hwbp_count_refusal(int err);
 extern const char *const hwbp_counter_names[HWBP_NR_COUNTERS];
 
 /* The table hwbp.ko accounts the running kernel's breakpoints in. */
