@@ -9,13 +9,6 @@
 . /bin/ktap.sh
 . /bin/takeover-lib.sh
 
-MODDIR=/lib/hwbp
-HWBP=$MODDIR/hwbp.ko
-PROBE=$MODDIR/test/hwbp_probe.ko
-STATS=/sys/kernel/debug/hwbp/stats
-TABLE=/sys/kernel/debug/hwbp/table
-TRACE=/sys/kernel/tracing
-
 # "hw-breakpoint: found 6 breakpoint and 4 watchpoint registers."
 BRPS=$(dmesg | sed -n 's/.*hw-breakpoint: found \([0-9]*\) breakpoint and \([0-9]*\) watchpoint.*/\1/p')
 WRPS=$(dmesg | sed -n 's/.*hw-breakpoint: found \([0-9]*\) breakpoint and \([0-9]*\) watchpoint.*/\2/p')
@@ -52,14 +45,7 @@ else
 	ktap_skip kunit_table_suite "no KUnit in this kernel (CONFIG_KUNIT is not set)"
 fi
 
-probe_run > /tmp/probe.hwbp
-if [ -s /tmp/probe.hwbp ] && grep -q 'done 0' /tmp/probe.hwbp &&
-   diff /tmp/probe.stock /tmp/probe.hwbp > /tmp/probe.diff; then
-	ktap_ok kernel_entry_points_same_results
-else
-	ktap_diag "$(cat /tmp/probe.stock /tmp/probe.diff)"
-	ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
-fi
+check_probe
 
 check_hooks
 ktap_check nothing_passed_to_stock test "$(stat_of passed_to_stock)" = 0

@@ -5,14 +5,8 @@
 # must give the stock kernel's answers under hwbp; every interception point
 # must have been reached; rmmod is refused while a slot is held.
 . /bin/ktap.sh
+PROBE=$(find /lib/hwbp -name hwbp_probe.ko | head -n 1)
 . /bin/takeover-lib.sh
-
-MODDIR=/lib/hwbp
-HWBP=$MODDIR/hwbp.ko
-PROBE=$(find $MODDIR -name hwbp_probe.ko | head -n 1)
-STATS=/sys/kernel/debug/hwbp/stats
-TABLE=/sys/kernel/debug/hwbp/table
-TRACE=/sys/kernel/tracing
 
 # Suites of kernel-side KUnit modules are reported in the kernel log.
 KUNIT_MODS=$(ls $MODDIR/kunit/*.ko 2>/dev/null)
@@ -57,14 +51,7 @@ else
 fi
 
 if [ -n "$PROBE" ]; then
-	probe_run > /tmp/probe.hwbp
-	if [ -s /tmp/probe.hwbp ] && grep -q 'done 0' /tmp/probe.hwbp &&
-	   diff /tmp/probe.stock /tmp/probe.hwbp > /tmp/probe.diff; then
-		ktap_ok kernel_entry_points_same_results
-	else
-		ktap_diag "$(cat /tmp/probe.diff)"
-		ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
-	fi
+	check_probe
 else
 	ktap_fail kernel_entry_points_same_results "hwbp_probe.ko missing"
 fi

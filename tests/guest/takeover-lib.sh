@@ -1,14 +1,34 @@
 #!/bin/sh
 # Shell pieces shared by the takeover plans of every arch (x86:
-# plan-takeover.sh, arm64: tests/guest-arm64/plan-arm64.sh).  Source after
-# ktap.sh, with HWBP (hwbp.ko), PROBE (hwbp_probe.ko) and STATS
-# (/sys/kernel/debug/hwbp/stats) set.
+# plan-takeover.sh, arm64: tests/guest-arm64/plan-arm64.sh, ppc64el:
+# tests/guest-ppc64el/plan-ppc64el.sh).  Source after ktap.sh.
+
+# Where the guests keep things; a plan may set PROBE before sourcing.
+MODDIR=/lib/hwbp
+HWBP=$MODDIR/hwbp.ko
+PROBE=${PROBE-$MODDIR/test/hwbp_probe.ko}
+STATS=/sys/kernel/debug/hwbp/stats
+TABLE=/sys/kernel/debug/hwbp/table
+TRACE=/sys/kernel/tracing
 
 # The probe module's "hwbp_probe: step value" lines, without taint notes.
 probe_run() {
 	dmesg -c > /dev/null
 	insmod "$PROBE" && rmmod hwbp_probe
 	dmesg | sed -n 's/.*\(hwbp_probe: [a-z_]* -\{0,1\}[0-9]*\)$/\1/p'
+}
+
+# Case: hwbp_probe.ko under hwbp gives what it gave on the stock path
+# (/tmp/probe.stock, from probe_run before the load).
+check_probe() {
+	probe_run > /tmp/probe.hwbp
+	if [ -s /tmp/probe.hwbp ] && grep -q 'done 0' /tmp/probe.hwbp &&
+	   diff /tmp/probe.stock /tmp/probe.hwbp > /tmp/probe.diff; then
+		ktap_ok kernel_entry_points_same_results
+	else
+		ktap_diag "$(cat /tmp/probe.stock /tmp/probe.diff)"
+		ktap_fail kernel_entry_points_same_results "hwbp_probe differs"
+	fi
 }
 
 # A counter of hwbp's stats file.
