@@ -593,5 +593,6 @@ static void __exit hwbp_exit(void)
 
 module_init(hwbp_init);
 module_exit(hwbp_exit);
-MODULE_DESCRIPTION("hw_breakpoint slot constraint table");
+MODULE_DESCRIPTION("hw_breakpoint slot accounting (perf, ptrace, kgdb) taken over from the kernel");
+MODULE_VERSION("0.1.0");
 MODULE_LICENSE("GPL");
