@@ -23,7 +23,11 @@
 #   make vm PLAN=name [KERNEL=stock|test]   run one guest plan
 #   make module KERNEL=stock|test    build into build/<kernel>/src
 #   make test-kernel       build (or reuse) the cached debug test kernel
+#   make deb               the Debian package build/deb/hwbp-dkms_<version>_all.deb
+#                          (DKMS, dpkg-buildpackage), checked with lintian
 #   make deps              install the Debian packages all this needs
+#
+#   HWBP_TEST_MODULES=n    build hwbp.ko alone, no test modules (dkms.conf)
 
 KDIR	?= /lib/modules/$(shell uname -r)/build
 KERNEL	?= stock
@@ -36,7 +40,7 @@ GUEST_PLANS_TEST ?= baseline takeover
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	check-arm64 check-ppc64el check-series bench demo shell vm help
+	check-arm64 check-ppc64el check-series deb bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -78,6 +82,9 @@ check-ppc64el: deps
 
 check-series: deps
 	@scripts/check-series
+
+deb: deps
+	@scripts/deb
 
 bench: deps
 	@scripts/bench --sweep "1 16 64" --profile
