@@ -61,6 +61,32 @@ stock_krel() {
 	echo "$best"
 }
 
+# has_candidate PKG[:ARCH]: apt (the host's lists) can download PKG.
+has_candidate() {
+	local out
+	out=$(apt-cache policy "$1" 2>/dev/null) || return 1
+	[[ "$out" == *"Candidate: "[0-9]* ]]
+}
+
+# The Debian 6.1 kernel ABI ("6.1.0-N") of the FLAVOUR packages of a
+# foreign ARCH, discovered from apt's lists, never written down: $HWBP_KABI
+# when set; else the stock x86 kernel's ABI when apt has its headers for
+# ARCH (one ABI on every arch); else the newest ABI apt has for FLAVOUR
+# (a mirror in mid-sync may lag one arch's index behind).
+#   kabi_61 arm64 arm64 | kabi_61 ppc64el powerpc64le
+kabi_61() {
+	local arch=$1 flavour=$2 abi
+	if [ -n "${HWBP_KABI:-}" ]; then echo "$HWBP_KABI"; return 0; fi
+	abi=$(stock_krel); abi=${abi%-amd64}
+	if has_candidate "linux-headers-$abi-$flavour:$arch"; then echo "$abi"; return 0; fi
+	for abi in $(apt-cache pkgnames linux-headers-6.1.0- |
+		     sed -n "s/^linux-headers-\(6\.1\.0-[0-9]*\)-$flavour\(:$arch\)\{0,1\}\$/\1/p" |
+		     sort -uVr); do
+		has_candidate "linux-headers-$abi-$flavour:$arch" && { echo "$abi"; return 0; }
+	done
+	return 1
+}
+
 # Cache key of the test kernel: fragment, source package version, compiler,
 # and the build recipe itself.
 test_kernel_key() {
