@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The test bed's matrix, as data: which kernels, on which arches, booted how.
+
+Adding a kernel or an arch is an entry here, not a script.  scripts/kernels
+finds and fetches the kernels (versions discovered from apt's lists, never
+written down); scripts/matrix boots them and runs their plans.
+
+ARCHES: how a Debian arch is built for and booted in QEMU (TCG).
+  karch, cross      ARCH= and CROSS_COMPILE= for Kbuild
+  flavour           Debian's kernel flavour (linux-image-<release>-<flavour>)
+  qemu, machine, cpu, console, smp, mem
+  ktap              how the plan's stdout reaches the host untouched by
+                    kernel messages: 'serial' (a second UART, ttyS1),
+                    'virtconsole' (virtio-serial, hvc0), 'spapr-vty' (hvc1)
+  guest_modules     modules /init loads first (from the kernel's package)
+  gxx               compiler of the static guest programs
+  guest_srcs        the test programs (globs under tests/) of the guest
+
+KERNELS: one entry per kernel series.
+  source            'host' (the x86 stock kernel from /boot), 'test' (the
+                    debug test kernel, scripts/test-kernel), 'bookworm'
+                    (the host's apt, foreign arches through scripts/cross-deps),
+                    'suite' (other suites through scripts/apt-suite)
+  series            version prefix of Debian's linux-image-<flavour> to take
+  suites            suites to take it from; the newest version wins
+  chroot            build in the cached chroot of that suite (scripts/kernels
+                    chroot), with the compiler the kernel was built with
+  accel             QEMU's -accel
+TARGETS: '<kernel>-<arch>' for each arch the kernel lists.
+"""
+
+ARCHES = {
+    'amd64': dict(
+        karch='x86', cross='', flavour='amd64',
+        qemu='qemu-system-x86_64', machine=None, cpu='max', smp=4, mem='2G',
+        console='ttyS0,115200', ktap='serial', guest_modules=[],
+        gxx='g++', guest_srcs=['guest/*.cpp'],
+    ),
+    'arm64': dict(
+        karch='arm64', cross='aarch64-linux-gnu-', flavour='arm64',
+        qemu='qemu-system-aarch64', machine='virt', cpu='max', smp=2, mem='1G',
+        console='ttyAMA0', ktap='virtconsole',
+        guest_modules=['virtio_mmio', 'virtio_console'],
+        gxx='aarch64-linux-gnu-g++',
+        guest_srcs=['guest-arm64/*.cpp', 'guest/bp_hold.cpp'],
+    ),
+    # POWER10, not POWER9: 6.1 leaves the POWER9 DAWR off
+    # (dawr_enable_dangerous) and QEMU 7.2's pseries refuses to enable it.
+    'ppc64el': dict(
+        karch='powerpc', cross='powerpc64le-linux-gnu-', flavour='powerpc64le',
+        qemu='qemu-system-ppc64', machine='pseries', cpu='power10', smp=2,
+        mem='1G', console='hvc0', ktap='spapr-vty', guest_modules=[],
+        gxx='powerpc64le-linux-gnu-g++',
+        guest_srcs=['guest-ppc64el/*.cpp', 'guest/bp_hold.cpp'],
+    ),
+}
+
+# Multi-threaded TCG crashed 6.12 guests twice while the kernel patched its
+# own text (int3 oops in stock code); one thread for every 6.12+ guest.
+TCG_SINGLE = 'tcg,thread=single'
+
+KERNELS = {
+    '6.1': dict(source='bookworm', arches=['amd64', 'arm64', 'ppc64el'],
+                accel='tcg'),
+    '6.1-test': dict(source='test', arches=['amd64'], accel='tcg'),
+    '6.12': dict(source='suite', series='6.12.', suites=['trixie'],
+                 chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
+                 accel=TCG_SINGLE),
+    # The newest 7.x: trixie-backports or sid, whichever is newer per arch.
+    '7': dict(source='suite', series='7.', suites=['trixie-backports', 'sid'],
+              chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
+              accel=TCG_SINGLE),
+}
+
+# Cached build chroots: suite -> what goes in besides the compilers (the
+# compilers are gcc-N for the host and each cross arch, N read from the
+# kernels' own CONFIG_CC_VERSION_TEXT).
+CHROOTS = {
+    'trixie': dict(gcc='14', include=[
+        'make', 'libc6-dev', 'binutils', 'binutils-aarch64-linux-gnu',
+        'binutils-powerpc64le-linux-gnu', 'kmod', 'libelf1t64', 'libssl3t64',
+        'libdw1t64', 'python3-minimal', 'file', 'dwarves', 'sparse', 'bc',
+    ]),
+}
+
+
+def targets():
+    """[(name, kernel, arch)] in matrix order."""
+    out = []
+    for k, kd in KERNELS.items():
+        for a in kd['arches']:
+            out.append((f'{k}-{a}', k, a))
+    return out
+
+
+def split(name):
+    """'7-arm64' -> ('7', 'arm64'); aliases stock, test."""
+    alias = {'stock': '6.1-amd64', 'test': '6.1-test-amd64'}
+    name = alias.get(name, name)
+    for t, k, a in targets():
+        if t == name:
+            return k, a
+    raise KeyError(name)
