@@ -11,10 +11,15 @@
 #                          builds, guest runs on the stock and test kernels,
 #                          splat detection; last line "N passed, N failed"
 #   make check-splat       boot the test kernel with a WARNing module: must FAIL
-#   make check-arm64       cross-build, boot Debian's arm64 kernel in QEMU, run
-#                          the arm64 plan (part of make check)
-#   make check-ppc64el     cross-build, boot Debian's ppc64el kernel in QEMU,
-#                          run the ppc64el plan (part of make check)
+#   make check-arm64       cross-build, boot Debian's arm64 6.1 kernel in QEMU,
+#                          run the arm64 plan (part of make check)
+#   make check-ppc64el     cross-build, boot Debian's ppc64el 6.1 kernel in
+#                          QEMU, run the ppc64el plan (part of make check)
+#   make matrix [TARGETS="7-arm64 ..."] [PLAN=name] [REPEAT=n]
+#                          build for, boot and run the plans of the matrix's
+#                          kernels (scripts/kernels list; default: all but
+#                          x86 6.1, which "make vm" runs)
+#   make shell TARGET=7-arm64   a shell in any matrix target's guest
 #   make check-series      the in-tree patch series: generate, checkpatch, build
 #                          every patch, boot the tip (part of check)
 #   make bench             benchmarks against the stock kernel in one QEMU boot
@@ -40,7 +45,7 @@ GUEST_PLANS_TEST ?= baseline takeover
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	check-arm64 check-ppc64el check-series deb bench demo shell vm help
+	check-arm64 check-ppc64el matrix check-series deb bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -75,10 +80,14 @@ check-splat: deps
 	@scripts/vm --kernel test --plan splat
 
 check-arm64: deps
-	@scripts/check-arm64
+	@scripts/matrix 6.1-arm64
 
 check-ppc64el: deps
-	@scripts/check-ppc64el
+	@scripts/matrix 6.1-ppc64el
+
+matrix: deps
+	@scripts/matrix $(TARGETS) $(if $(filter command line,$(origin PLAN)),--plan $(PLAN)) \
+		$(if $(REPEAT),--repeat $(REPEAT))
 
 check-series: deps
 	@scripts/check-series
@@ -93,7 +102,7 @@ demo: deps
 	@scripts/vm --kernel $(KERNEL) --plan demo --show --module-optional
 
 shell: deps
-	@scripts/vm --kernel $(KERNEL) --shell --module-optional
+	@$(if $(TARGET),scripts/matrix $(TARGET) --shell,scripts/vm --kernel $(KERNEL) --shell --module-optional)
 
 vm: deps
 	@scripts/vm --kernel $(KERNEL) --plan $(PLAN) --show

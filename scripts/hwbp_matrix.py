@@ -26,8 +26,12 @@ KERNELS: one entry per kernel series.
   chroot            build in the cached chroot of that suite (scripts/kernels
                     chroot), with the compiler the kernel was built with
   accel             QEMU's -accel
+  plans             per arch, when not ARCH_PLANS' (6.1 keeps its own)
+  expect            KUnit suites the boot must report (NAME=cases)
+  module            False: hwbp.ko may not build yet (module plans skipped)
 TARGETS: '<kernel>-<arch>' for each arch the kernel lists.
 """
+import os
 
 ARCHES = {
     'amd64': dict(
@@ -55,21 +59,38 @@ ARCHES = {
     ),
 }
 
+# Guest device of each ktap kind (/init reads hwbp.ktap=).
+KTAP_DEV = {'serial': 'ttyS1', 'virtconsole': 'hvc0', 'spapr-vty': 'hvc1'}
+
+# Plans of each arch: (plans that need no module, plans that need hwbp.ko).
+ARCH_PLANS = {
+    'amd64': (['baseline'], ['takeover']),
+    'arm64': (['arm64-stock'], ['arm64']),
+    'ppc64el': (['ppc64el-stock'], ['ppc64el']),
+}
+
 # Multi-threaded TCG crashed 6.12 guests twice while the kernel patched its
 # own text (int3 oops in stock code); one thread for every 6.12+ guest.
 TCG_SINGLE = 'tcg,thread=single'
 
 KERNELS = {
     '6.1': dict(source='bookworm', arches=['amd64', 'arm64', 'ppc64el'],
-                accel='tcg'),
-    '6.1-test': dict(source='test', arches=['amd64'], accel='tcg'),
+                accel='tcg', plans={
+                    'amd64': os.environ.get('GUEST_PLANS_STOCK', 'baseline takeover').split(),
+                    'arm64': ['arm64'], 'ppc64el': ['ppc64el']}),
+    '6.1-test': dict(source='test', arches=['amd64'], accel='tcg',
+                     plans={'amd64': os.environ.get('GUEST_PLANS_TEST',
+                                                    'baseline takeover').split()},
+                     expect=['hw_breakpoint=9']),
+    # module=False: hwbp.ko may fail to build for it (then its module plans
+    # are reported skipped); True once the compat header covers it.
     '6.12': dict(source='suite', series='6.12.', suites=['trixie'],
                  chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
-                 accel=TCG_SINGLE),
+                 accel=TCG_SINGLE, module=False),
     # The newest 7.x: trixie-backports or sid, whichever is newer per arch.
     '7': dict(source='suite', series='7.', suites=['trixie-backports', 'sid'],
               chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
-              accel=TCG_SINGLE),
+              accel=TCG_SINGLE, module=False),
 }
 
 # Cached build chroots: suite -> what goes in besides the compilers (the
@@ -82,6 +103,13 @@ CHROOTS = {
         'libdw1t64', 'python3-minimal', 'file', 'dwarves', 'sparse', 'bc',
     ]),
 }
+
+
+def plans(kernel, arch, module=True):
+    """The plans of a target; module=False: those that need no hwbp.ko."""
+    nomod, mod = ARCH_PLANS[arch]
+    p = KERNELS[kernel].get('plans', {}).get(arch) or nomod + mod
+    return p if module else [x for x in p if x in nomod]
 
 
 def targets():
