@@ -34,6 +34,9 @@
  *  tsk_all[p] and tsk_cpu[c][p]: a task without cpu == c bps pins any_cpu
  *  on c, one with some pins task_pinned >= any_cpu.
  *  nr_reserved        reserved bps; index.nr_tasks: entries, empty included.
+ *  nr_flexible[p]     reserved flexible bps of pool p.  A flexible bp is in
+ *                     no count above and in no task entry (bp->task stays
+ *                     NULL): only nr_flexible and nr_reserved know of it.
  *
  * (I1) for all c, p, tk: cpu_pinned[c][p] + task_pinned(tk, c, p) <= slots[p].
  *      Every change is admitted against exact, stable counts under the locks
@@ -81,6 +84,7 @@ struct hwbp_table {
 	atomic_t *tsk_all;		/* [pool * hlen + v - 1] */
 	atomic_t *tsk_cpu;		/* [(cpu * nr_pools + pool) * hlen + v - 1] */
 	atomic_t nr_reserved;
+	atomic_t nr_flexible[HWBP_NR_TYPES];	/* per pool */
 	struct hwbp_task_index index;
 };
 
@@ -430,6 +434,153 @@ static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
 	read_unlock(&t->cpu_lock);
 }
 
+/* --- flexible breakpoints --- */
+
+/*
+ * Flexible admission, opt-in and beyond 6.1, which counts every breakpoint
+ * as pinned.  The caller marks a bp flexible (hwbp.ko: a perf_event_open()
+ * event with attr.pinned == 0, when its flexible parameter is on); perf then
+ * multiplexes it like any other flexible event, installing it only while a
+ * register is free (the PMU's add() answers -EBUSY otherwise).
+ *  - Pinned admission (the rule in constraint_table.h) counts pinned bps
+ *    only, so no flexible bp ever makes a pinned one fail: ptrace, kgdb and
+ *    in-kernel users, all pinned, get exactly the answers they would get if
+ *    no flexible bp existed.
+ *  - A flexible bp is refused (-ENOSPC) only when no register could ever be
+ *    free for it: when the pinned bps alone fill its pool on some CPU it may
+ *    run on.  Task-bound: on some such CPU c,
+ *      cpu_pinned(c) + task_pinned(owner, c) + weight > slots;
+ *    CPU-bound on c (it also runs beside tasks with no pinned bp):
+ *      cpu_pinned(c) + weight > slots.
+ *    So it is admitted whenever it would fit as pinned, and also when only
+ *    other tasks' or other flexible bps stand in its way.
+ *  - It never enters a pinned count (I1 holds for pinned bps alone) and is
+ *    counted in nr_flexible of its pool.
+ * Called under read(cpu_lock), and the owner's bucket lock for a task-bound
+ * bp, whose entry (or NULL, no pinned bp) is @tk: cpu_pinned and the
+ * owner's counts are stable.
+ */
+static bool flex_fits(struct hwbp_table *t, const struct hwbp_task *tk,
+		      const struct hwbp_bp *bp, unsigned int pool)
+{
+	unsigned int used;
+
+	lockdep_assert_held_read(&t->cpu_lock);
+	if (tk)
+		used = task_used(t, tk, bp, pool);
+	else if (bp->cpu >= 0)
+		used = *cpu_pinned_of(t, bp->cpu, pool);
+	else
+		used = hist_top(cpu_hist_row(t, pool), t->slots[pool]);
+	return fits(t, pool, used, bp->weight);
+}
+
+static int flex_admit(struct hwbp_table *t, const struct hwbp_task *tk,
+		      struct hwbp_bp *bp, unsigned int pool)
+{
+	int ret;
+
+	if (!flex_fits(t, tk, bp, pool))
+		return -ENOSPC;
+	ret = arch_reserve(t, bp);
+	if (ret)
+		return ret;
+	atomic_inc(&t->nr_flexible[pool]);
+	return 0;
+}
+
+static void flex_drop(struct hwbp_table *t, struct hwbp_bp *bp,
+		      unsigned int pool)
+{
+	arch_release(t, bp);
+	WARN_ON_ONCE(atomic_dec_return(&t->nr_flexible[pool]) < 0);
+}
+
+/* hwbp_modify_type() of a flexible bp: its own rule, in the new pool. */
+static int flex_modify_locked(struct hwbp_table *t, const struct hwbp_task *tk,
+			      struct hwbp_bp *bp, unsigned int new_bp_type,
+			      unsigned int new_pool)
+{
+	unsigned int old_bp_type = bp->bp_type, old_pool = bp->pool;
+	int ret;
+
+	flex_drop(t, bp, old_pool);
+	bp->bp_type = new_bp_type;
+	bp->pool = new_pool;
+	ret = flex_admit(t, tk, bp, new_pool);
+	if (ret) {
+		bp->bp_type = old_bp_type;
+		bp->pool = old_pool;
+		/*
+		 * Back as it was: it keeps its admission even if pinned bps
+		 * arrived since (a flexible bp takes no room to put back).
+		 */
+		WARN_ON_ONCE(arch_reserve(t, bp));
+		atomic_inc(&t->nr_flexible[old_pool]);
+	}
+	return ret;
+}
+
+enum flex_op {
+	FLEX_RESERVE,
+	FLEX_RELEASE,
+	FLEX_MODIFY,
+};
+
+/* One operation on a flexible bp, under the locks flex_run() took. */
+static int flex_locked(struct hwbp_table *t, struct hwbp_bucket *b,
+		       struct hwbp_bp *bp, enum flex_op op,
+		       unsigned int new_bp_type, unsigned int pool)
+{
+	const struct hwbp_task *tk = b ? hwbp_bucket_find(b, bp->owner) : NULL;
+	int ret;
+
+	switch (op) {
+	case FLEX_RESERVE:
+		ret = flex_admit(t, tk, bp, pool);
+		if (!ret)
+			mark_reserved(t, bp);
+		return ret;
+	case FLEX_RELEASE:
+		flex_drop(t, bp, bp->pool);
+		mark_released(t, bp);
+		return 0;
+	default:
+		return flex_modify_locked(t, tk, bp, new_bp_type, pool);
+	}
+}
+
+/*
+ * The locks of a flexible bp: read(cpu_lock), and the owner's bucket for a
+ * task-bound one.  The debugger variant only trylocks (-EBUSY).
+ */
+static int flex_run(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg,
+		    enum flex_op op, unsigned int new_bp_type,
+		    unsigned int pool)
+{
+	struct hwbp_bucket *b;
+	int ret;
+
+	if (!bp->owner) {
+		if (dbg) {
+			if (!read_trylock(&t->cpu_lock))
+				return -EBUSY;
+		} else {
+			read_lock(&t->cpu_lock);
+		}
+		ret = flex_locked(t, NULL, bp, op, new_bp_type, pool);
+		read_unlock(&t->cpu_lock);
+		return ret;
+	}
+	if (!dbg)
+		b = lock_owner(t, bp->owner);
+	else if (!trylock_owner(t, bp->owner, &b))
+		return -EBUSY;
+	ret = flex_locked(t, b, bp, op, new_bp_type, pool);
+	unlock_owner(t, b);
+	return ret;
+}
+
 static int reserve_task_bound(struct hwbp_table *t, struct hwbp_bp *bp,
 			      unsigned int pool, bool dbg)
 {
@@ -477,6 +628,8 @@ static int reserve(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 	bp->pool = pool;
 	bp->task = NULL;
 	bp->task_next = NULL;
+	if (bp->flexible)
+		return flex_run(t, bp, dbg, FLEX_RESERVE, 0, pool);
 	if (!bp->owner)
 		return reserve_cpu_bound(t, bp, pool, dbg);
 	return reserve_task_bound(t, bp, pool, dbg);
@@ -501,6 +654,8 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 	struct hwbp_bucket *b;
 	struct hwbp_task *tk;
 
+	if (bp->flexible)
+		return flex_run(t, bp, dbg, FLEX_RELEASE, 0, pool);
 	if (!bp->owner) {
 		if (dbg) {
 			if (!write_trylock(&t->cpu_lock))
@@ -582,6 +737,9 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		return -EINVAL;
 	old_pool = bp->pool;
 	new_pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
+	if (bp->flexible)
+		return flex_run(t, bp, false, FLEX_MODIFY, new_bp_type,
+				new_pool);
 
 	if (!bp->owner) {
 		write_lock(&t->cpu_lock);
@@ -674,6 +832,8 @@ struct hwbp_table *hwbp_table_create(const struct hwbp_layout *layout,
 		goto fail;
 	rwlock_init(&t->cpu_lock);
 	atomic_set(&t->nr_reserved, 0);
+	for (p = 0; p < HWBP_NR_TYPES; p++)
+		atomic_set(&t->nr_flexible[p], 0);
 	return t;
 fail:
 	free_arrays(t);
@@ -726,6 +886,15 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 	write_unlock(&t->cpu_lock);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
+
+unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type)
+{
+	if ((unsigned int)type >= HWBP_NR_TYPES)
+		return 0;
+	return (unsigned int)atomic_read(
+		&t->nr_flexible[hwbp_pool_of(t->index.shared, type)]);
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_flexible, HWBP);
 
 int hwbp_walk_tasks(struct hwbp_table *t,
 		    int (*fn)(void *arg, const struct hwbp_task *tk),

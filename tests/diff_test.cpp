@@ -18,13 +18,13 @@ TEST(Differential, RandomOpsAgainstModel)
 	long target = e ? atol(e) : 1000000;
 	uint64_t seed = sd ? strtoull(sd, nullptr, 0) : 1;
 	long total = 0, checks = 0, seg = 0;
-	long out[5] = { 0, 0, 0, 0, 0 };
+	long out[5] = { 0, 0, 0, 0, 0 }, flex[2] = { 0, 0 };
 
 	while (total < target) {
 		model::RngSource src(seed + (uint64_t)seg);
 		model::Config c = model::config_from((unsigned int)seg % 7,
 						     (unsigned int)seg / 7 % 5,
-						     (unsigned int)seg % 4);
+						     (unsigned int)seg % 8);
 		model::Harness h;
 		long n = std::min(7000L, target - total);
 
@@ -37,6 +37,8 @@ TEST(Differential, RandomOpsAgainstModel)
 		checks += h.checks;
 		for (int k = 0; k < 5; k++)
 			out[k] += h.outcome[k];
+		flex[0] += h.flex_outcome[0];
+		flex[1] += h.flex_outcome[1];
 		seg++;
 	}
 	printf("differential: %ld operations checked against the model "
@@ -44,4 +46,8 @@ TEST(Differential, RandomOpsAgainstModel)
 	printf("differential: reserve/modify outcomes: %ld ok, %ld ENOSPC, "
 	       "%ld EINVAL, %ld ENOMEM, %ld arch-hook error\n",
 	       out[0], out[1], out[2], out[3], out[4]);
+	printf("differential: flexible reserves: %ld admitted, %ld ENOSPC\n",
+	       flex[0], flex[1]);
+	EXPECT_GT(flex[0], 0);
+	EXPECT_GT(flex[1], 0);
 }

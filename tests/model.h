@@ -5,7 +5,10 @@
  * and compares them decision by decision and count by count.
  *
  * The model keeps only the list of live breakpoints and recomputes every
- * count from it at each step; it shares no code with the table.  The op
+ * count from it at each step; it shares no code with the table.  With
+ * Config::flex some breakpoints ask for flexible admission (the opt-in
+ * rule above flex_fits() in constraint_table.cpp), restated here from its
+ * definition: pinned counts never include them.  The op
  * stream comes from a Source: a PRNG (differential test) or the fuzzer's
  * bytes.
  */
@@ -69,6 +72,7 @@ struct Config {
 	unsigned int nr_cpus;
 	unsigned int nr_owners;
 	unsigned int nr_bps;
+	bool flex;		/* some bps ask for flexible admission */
 };
 
 /*
@@ -88,6 +92,7 @@ struct MBp {
 	int cpu = 0;
 	unsigned int bits = 0;
 	unsigned int weight = 1;
+	bool flex = false;
 	bool live = false;
 };
 
@@ -101,6 +106,8 @@ public:
 	long ops = 0, checks = 0;
 	/* outcomes of reserve/modify: 0, ENOSPC, EINVAL, ENOMEM, hook error */
 	long outcome[5] = { 0, 0, 0, 0, 0 };
+	/* reserves of flexible bps: admitted, refused with ENOSPC */
+	long flex_outcome[2] = { 0, 0 };
 
 	void count(int r)
 	{
@@ -205,8 +212,9 @@ public:
 		std::vector<unsigned int> cpu;		/* [c][p] */
 		std::vector<unsigned int> any;		/* [o][p] */
 		std::vector<unsigned int> extra;	/* [o][c][p] */
-		std::vector<unsigned int> count;	/* [o] */
+		std::vector<unsigned int> count;	/* [o], pinned bps */
 		unsigned int live = 0;
+		unsigned int flex[2] = { 0, 0 };	/* [p] */
 		unsigned int &cpu_at(int c, unsigned int p) { return cpu[c * 2 + p]; }
 		unsigned int &any_at(int o, unsigned int p) { return any[o * 2 + p]; }
 		unsigned int &extra_at(int o, int c, unsigned int p)
@@ -244,6 +252,10 @@ public:
 			unsigned int p = pool_of(ref_type(b.bits));
 
 			a.live++;
+			if (b.flex) {
+				a.flex[p]++;
+				continue;
+			}
 			if (b.owner < 0) {
 				a.cpu_at(b.cpu, p) += b.weight;
 				continue;
@@ -256,7 +268,12 @@ public:
 		}
 	}
 
-	/* The 6.1 admission rule, with @skip left out of the counts. */
+	/*
+	 * The 6.1 admission rule over pinned bps, with @skip left out of the
+	 * counts.  A flexible bp: refused only when the pinned ones alone
+	 * leave it no slot on some CPU it may run on; a CPU-bound one also
+	 * runs beside tasks without pinned bps, so only CPU-bound ones count.
+	 */
 	int decide(const MBp &b, int skip)
 	{
 		Agg a;
@@ -266,7 +283,9 @@ public:
 		p = pool_of(type);
 		s = slots_of(p);
 		aggregate(a, skip);
-		if (b.owner < 0) {
+		if (b.owner < 0 && b.flex) {
+			used = a.cpu_at(b.cpu, p);
+		} else if (b.owner < 0) {
 			used = a.cpu_at(b.cpu, p) + a.task_max(b.cpu, p);
 		} else {
 			for (int c = 0; c < (int)cfg.nr_cpus; c++) {
@@ -311,17 +330,21 @@ public:
 			bp->cpu = b.cpu;
 			bp->bp_type = b.bits;
 			bp->weight = b.weight;
+			bp->flexible = b.flex;
 		}
 		hwbp_host_fail_all = nomem;
 		got = dbg ? hwbp_dbg_reserve(t, bp) : hwbp_reserve(t, bp);
 		hwbp_host_fail_all = false;
 		hook_err = 0;
 		if (got != want)
-			return fail("reserve #%d owner %d cpu %d bits %u w %u%s%s: got %d want %d",
+			return fail("reserve #%d owner %d cpu %d bits %u w %u%s%s%s: got %d want %d",
 				    i, b.owner, b.cpu, b.bits, b.weight,
+				    b.flex ? " flex" : "",
 				    dbg ? " dbg" : "", nomem ? " nomem" : "",
 				    got, want);
 		count(got);
+		if (b.flex && !m[i].live && (!got || got == -ENOSPC))
+			flex_outcome[got ? 1 : 0]++;
 		if (!got) {
 			m[i] = b;
 			m[i].live = true;
@@ -395,6 +418,14 @@ public:
 				return fail("bp #%u type %u want %u", i,
 					    bps[i].bp_type, m[i].bits);
 		}
+		for (int ty = 0; ty < HWBP_NR_TYPES; ty++) {
+			unsigned int n = hwbp_table_nr_flexible(t, (hwbp_type)ty);
+
+			checks++;
+			if (n != a.flex[pool_of(ty)])
+				return fail("type %d: %u flexible, want %u", ty,
+					    n, a.flex[pool_of(ty)]);
+		}
 		if (!check_cpus(a))
 			return false;
 		if (owner >= 0 && !check_owner(a, owner))
@@ -440,6 +471,11 @@ public:
 		for (unsigned int i = 0; i < m.size(); i++) {
 			if (!m[i].live || m[i].owner != o)
 				continue;
+			if (m[i].flex) {
+				if (bps[i].task)
+					return fail("flexible bp #%u in a task entry", i);
+				continue;
+			}
 			if (tk && bps[i].task != tk)
 				return fail("owner %d: bps point at two entries", o);
 			tk = bps[i].task;
@@ -537,6 +573,7 @@ public:
 			b.weight = s.next(2) ? 0 : 3 + s.next(40);
 		if (!s.next(128))
 			b.cpu = s.next(2) ? -2 : (int)cfg.nr_cpus + (int)s.next(3);
+		b.flex = cfg.flex && s.next(3) == 0;
 		return b;
 	}
 
@@ -613,6 +650,7 @@ public:
 };
 
 /* Layouts the random streams use. */
+/* Bit 2 of @owners_sel turns flexible breakpoints on. */
 static inline Config config_from(unsigned int sel, unsigned int cpus_sel,
 				 unsigned int owners_sel)
 {
@@ -633,6 +671,7 @@ static inline Config config_from(unsigned int sel, unsigned int cpus_sel,
 	c.nr_cpus = cpus[cpus_sel % 5];
 	c.nr_owners = owners[owners_sel % 4];
 	c.nr_bps = 48;
+	c.flex = (owners_sel / 4) % 2;
 	return c;
 }
 

@@ -14,6 +14,9 @@
  * That occupancy is plain memory: the table's locks are all that order
  * the hooks' accesses, so TSan also checks the lock design (a task op not
  * excluded by a CPU-bound op would be a reported race).
+ * A third of the bps ask for flexible admission: the hooks keep them apart
+ * (they never enter the pinned occupancy) and check the flexible rule: the
+ * pinned occupancy alone leaves them a slot on every CPU they may run on.
  * At the end everything is released and must be back to zero.
  */
 #include <hwbp/constraint_table.h>
@@ -40,6 +43,7 @@ struct Occ {
 	char owners[NOWN];
 	unsigned int cpu[NCPU][2];
 	unsigned int task[NOWN][NCPU][2];
+	std::atomic<int> flex[2] = { { 0 }, { 0 } };	/* under read locks only */
 	std::atomic<long> violations{ 0 };
 	std::atomic<long> hook_calls{ 0 };
 
@@ -60,6 +64,10 @@ struct Occ {
 		unsigned int p = pool(bp);
 		int o = owner_of(bp);
 
+		if (bp->flexible) {
+			flex[p] += sign;
+			return;
+		}
 		for (unsigned int c = 0; c < NCPU; c++) {
 			if (bp->cpu >= 0 && (unsigned int)bp->cpu != c)
 				continue;
@@ -83,7 +91,7 @@ struct Occ {
 				continue;
 			if (o >= 0) {
 				used += task[o][c][p];
-			} else {
+			} else if (!bp->flexible) {
 				for (unsigned int k = 0; k < NOWN; k++)
 					mx = std::max(mx, task[k][c][p]);
 				used += mx;
@@ -95,13 +103,25 @@ struct Occ {
 	}
 };
 
+/*
+ * A flexible bp keeps its admission when pinned ones arrive later, so the
+ * put-back of a failed modify may not fit the rule any more: a modify's
+ * flexible check counts only when the modify succeeded.
+ */
+thread_local bool in_modify;
+thread_local long modify_misfits;
+
 int hook_reserve(void *arg, const hwbp_bp *bp)
 {
 	Occ *occ = (Occ *)arg;
 
 	occ->hook_calls++;
-	if (!occ->fits(bp))
-		occ->violations++;
+	if (!occ->fits(bp)) {
+		if (in_modify && bp->flexible)
+			modify_misfits++;
+		else
+			occ->violations++;
+	}
 	occ->apply(bp, 1);
 	return 0;
 }
@@ -119,6 +139,7 @@ int walk(void *arg, const hwbp_task *tk)
 
 struct Result {
 	std::atomic<long> ops{ 0 }, ok{ 0 }, nospc{ 0 }, busy{ 0 }, bad{ 0 };
+	std::atomic<long> flex_ok{ 0 }, flex_nospc{ 0 };
 };
 
 void worker(hwbp_table *t, Occ *occ, Result *res, int owner, unsigned int seed,
@@ -136,7 +157,12 @@ void worker(hwbp_table *t, Occ *occ, Result *res, int owner, unsigned int seed,
 		n++;
 		if (b->reserved) {
 			if (rng() % 4 == 0) {
+				in_modify = true;
+				modify_misfits = 0;
 				r = hwbp_modify_type(t, b, types[rng() % 4]);
+				in_modify = false;
+				if (!r)
+					occ->violations += modify_misfits;
 				if (r && r != -ENOSPC)
 					res->bad++;
 			} else {
@@ -150,11 +176,12 @@ void worker(hwbp_table *t, Occ *occ, Result *res, int owner, unsigned int seed,
 			b->cpu = 0;
 		b->bp_type = types[rng() % 4];
 		b->weight = rng() % 8 ? 1 : 2;
+		b->flexible = rng() % 3 == 0;
 		r = hwbp_reserve(t, b);
 		if (!r)
-			res->ok++;
+			(b->flexible ? res->flex_ok : res->ok)++;
 		else if (r == -ENOSPC)
-			res->nospc++;
+			(b->flexible ? res->flex_nospc : res->nospc)++;
 		else
 			res->bad++;
 	}
@@ -245,6 +272,8 @@ bool run(const hwbp_layout &l, double seconds)
 				ok = false;
 		}
 		for (int p = 0; p < 2; p++) {
+			if (occ->flex[p])
+				ok = false;
 			if (occ->cpu[c][p])
 				ok = false;
 			for (unsigned int o = 0; o < NOWN; o++)
@@ -252,15 +281,20 @@ bool run(const hwbp_layout &l, double seconds)
 					ok = false;
 		}
 	}
-	if (nr || hwbp_table_is_used(t))
+	if (nr || hwbp_table_is_used(t) ||
+	    hwbp_table_nr_flexible(t, HWBP_TYPE_INST) ||
+	    hwbp_table_nr_flexible(t, HWBP_TYPE_DATA))
 		ok = false;
-	printf("tsan stress %s: %ld ops (%ld reserved, %ld ENOSPC, %ld dbg EBUSY), "
+	printf("tsan stress %s: %ld ops (%ld reserved, %ld ENOSPC, "
+	       "flexible %ld reserved, %ld ENOSPC, %ld dbg EBUSY), "
 	       "%ld hook checks, %ld oversubscriptions, %ld bad results, %s\n",
 	       l.shared ? "shared pool" : "separate pools", res.ops.load(),
-	       res.ok.load(), res.nospc.load(), res.busy.load(),
+	       res.ok.load(), res.nospc.load(), res.flex_ok.load(),
+	       res.flex_nospc.load(), res.busy.load(),
 	       occ->hook_calls.load(), occ->violations.load(), res.bad.load(),
 	       ok ? "back to zero" : "NOT back to zero");
-	if (occ->violations || res.bad || !res.ok || !res.nospc)
+	if (occ->violations || res.bad || !res.ok || !res.nospc ||
+	    !res.flex_ok)
 		ok = false;
 	hwbp_table_destroy(t);
 	delete occ;

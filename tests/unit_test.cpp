@@ -345,3 +345,91 @@ TEST_F(Table, ModifyCpuBound)
 }
 
 } /* namespace */
+
+/* --- flexible admission (opt-in, beyond 6.1) --- */
+
+static int flex_reg(Table *f, const void *owner, int cpu,
+		    unsigned int bits = HWBP_W)
+{
+	hwbp_bp *b = f->bp(owner, cpu, bits);
+
+	b->flexible = true;
+	return hwbp_reserve(f->t, b);
+}
+
+/* 8 flexible watchpoints on 4 registers; pinned ones never see them. */
+TEST_F(Table, FlexibleBeyondSlotsAndPinnedUntouched)
+{
+	make(X86, 2);
+	for (int i = 0; i < 8; i++)
+		ASSERT_EQ(flex_reg(this, &task_a, -1), 0) << "flexible " << i;
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 8u);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_INST), 8u);
+	EXPECT_EQ(usage(0).task_max, 0u);
+	EXPECT_EQ(hwbp_owner_pinned(t, &task_a, 0, HWBP_TYPE_DATA), 0u);
+	/* ptrace's four on the same task: exactly as with no flexible bp */
+	fill(&task_a, -1, 4);
+	EXPECT_EQ(reg(&task_a, -1), -ENOSPC);
+	/* now pinned alone fill the task's pool: no register ever free */
+	EXPECT_EQ(flex_reg(this, &task_a, -1), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, &task_a, 1, HWBP_X), -ENOSPC);
+	/* another task, and CPU-bound flexible, still have room */
+	EXPECT_EQ(flex_reg(this, &task_b, -1), 0);
+	EXPECT_EQ(flex_reg(this, nullptr, 0), 0);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 10u);
+	EXPECT_TRUE(hwbp_table_is_used(t));
+}
+
+/* Refused only when pinned bps fill its pool on some CPU it may run on. */
+TEST_F(Table, FlexibleRefusedOnlyWhenPinnedFill)
+{
+	make(X86, 3);
+	fill(nullptr, 2, 4);
+	/* cpu 2 is full of CPU-bound bps: a task on every CPU may run there */
+	EXPECT_EQ(flex_reg(this, &task_a, -1), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, &task_a, 2), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, nullptr, 2), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, &task_a, 1), 0);
+	/* a CPU-bound flexible bp runs beside tasks without pinned bps */
+	fill(&task_b, 0, 4);
+	EXPECT_EQ(reg(nullptr, 0), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, nullptr, 0), 0);
+	/* but not beside task_b on cpu 0 for task_b itself */
+	EXPECT_EQ(flex_reg(this, &task_b, 0), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, &task_b, 1), 0);
+}
+
+/* Separate pools: a full watchpoint pool leaves instruction ones alone. */
+TEST_F(Table, FlexibleSeparatePoolsArm64)
+{
+	make(ARM64, 2);
+	fill(&task_a, -1, 4, HWBP_W);
+	EXPECT_EQ(flex_reg(this, &task_a, -1, HWBP_R), -ENOSPC);
+	EXPECT_EQ(flex_reg(this, &task_a, -1, HWBP_X), 0);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_INST), 1u);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 0u);
+}
+
+/* A flexible modify follows the flexible rule in the new pool. */
+TEST_F(Table, FlexibleModify)
+{
+	make(ARM64, 1);
+	hwbp_bp *f = bp(&task_a, -1, HWBP_X);
+
+	f->flexible = true;
+	ASSERT_EQ(hwbp_reserve(t, f), 0);
+	fill(&task_a, -1, 4, HWBP_W);
+	EXPECT_EQ(hwbp_modify_type(t, f, HWBP_W), -ENOSPC);
+	EXPECT_EQ(f->bp_type, HWBP_X);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_INST), 1u);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 0u);
+	hwbp_release(t, bps[1].get());
+	EXPECT_EQ(hwbp_modify_type(t, f, HWBP_W), 0);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_INST), 0u);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 1u);
+	EXPECT_EQ(usage(0).task_max, 3u);
+	/* debugger variants agree */
+	EXPECT_EQ(hwbp_dbg_release(t, f), 0);
+	EXPECT_EQ(hwbp_table_nr_flexible(t, HWBP_TYPE_DATA), 0u);
+	EXPECT_EQ(hwbp_dbg_reserve(t, f), 0);
+}

@@ -12,7 +12,10 @@
  *      cpu_pinned(c) + max over tasks of task_pinned(t, c) + weight <= slots
  *  - a task-bound breakpoint fits iff, on every CPU c it may run on,
  *      cpu_pinned(c) + task_pinned(owner, c) + weight <= slots
- * where slots is the size of the breakpoint's pool.
+ * where slots is the size of the breakpoint's pool.  The counts are of
+ * pinned breakpoints only: a breakpoint the caller marks flexible (opt-in,
+ * beyond 6.1; see flex_admit() in constraint_table.cpp for its rule) is
+ * counted apart and never makes a pinned one fail.
  *
  * The same file builds as kernel C and as C++17 on the host.
  */
@@ -69,7 +72,7 @@ struct hwbp_task {
 
 /*
  * One breakpoint as the table sees it.  The caller owns the memory and fills
- * in the first four fields before hwbp_reserve(); they must not change while
+ * in the first five fields before hwbp_reserve(); they must not change while
  * the breakpoint is reserved, except bp_type through hwbp_modify_type(), and
  * the memory must not move.  The rest is the table's and is only valid
  * while reserved.
@@ -79,6 +82,7 @@ struct hwbp_bp {
 	int cpu;			/* CPU, or -1 for every CPU (task-bound only) */
 	unsigned int bp_type;		/* HWBP_R/W/X bits */
 	unsigned int weight;		/* slots it takes, 1 today */
+	bool flexible;			/* admit as flexible, not pinned */
 
 	struct hwbp_task *task;		/* owner's entry in the task index */
 	struct hwbp_bp *task_next;	/* next bp of the same task */
@@ -154,6 +158,9 @@ struct hwbp_cpu_usage {
 	unsigned int task_max;		/* largest task_pinned(t, cpu) */
 };
 
+/* Reserved flexible breakpoints whose type draws from @type's pool. */
+unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type);
+
 /* Usage of @type's pool on @cpu, from a consistent state of the table. */
 void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 		       enum hwbp_type type, struct hwbp_cpu_usage *u);
@@ -169,7 +176,10 @@ int hwbp_walk_tasks(struct hwbp_table *t,
 		    void *arg);
 const void *hwbp_task_owner(const struct hwbp_task *tk);
 unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk);
-/* Slots of @type the task pins on @cpu (cpu-independent ones included). */
+/*
+ * Slots of @type the task pins on @cpu (cpu-independent ones included).
+ * Like hwbp_task_nr_bps(), pinned breakpoints only.
+ */
 unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 			      enum hwbp_type type);
 

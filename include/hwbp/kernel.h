@@ -8,6 +8,7 @@
 
 #include <linux/container_of.h>
 #include <linux/ftrace.h>
+#include <linux/list.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -24,6 +25,22 @@ struct hwbp_event {
 	struct hwbp_bp bp;
 	unsigned long magic;
 	void *arch;		/* hwbp_arch_event_init()'s */
+	struct perf_event *perf;	/* the event this is of */
+	/*
+	 * The register budget (kernel/pmu.cpp), touched only by the PMU's
+	 * add() and del(), which perf calls for one event on one CPU at a
+	 * time with interrupts off: while @installed, the event holds
+	 * @inst_weight registers of pool @inst_pool on that CPU.
+	 */
+	bool installed;
+	bool dbg_held;		/* reserved by the debugger, see dbg_held */
+	unsigned int inst_pool;
+	unsigned int inst_weight;
+	/* How often add() installed it, and refused it for want of a register. */
+	unsigned long nr_sched_in;
+	unsigned long nr_sched_out;
+	/* On hwbp_flex_list while a reserved flexible event (debugfs). */
+	struct list_head flex_node;
 };
 
 /* The event of a slot the table hands to an arch hook. */
@@ -86,6 +103,41 @@ int hwbp_sync_pmu_callers(void);
 /* The same, retrying until it succeeds (unload and failed loads need it). */
 void hwbp_sync_pmu_callers_nofail(void);
 
+/* --- the register budget: the PMU's add() and del() (kernel/pmu.cpp) --- */
+
+/* Size the budget from the layout; before the PMU's add/del are wrapped. */
+void hwbp_regs_init(const struct hwbp_layout *layout);
+/*
+ * Take @ev's registers on this CPU if its pool has them free, counting
+ * those the debugger holds: 0, or -EBUSY with nothing taken.  Interrupts
+ * off (the PMU's add()).
+ */
+int hwbp_regs_take(struct hwbp_event *ev);
+/* Give back what hwbp_regs_take() took, if anything (the PMU's del()). */
+void hwbp_regs_give(struct hwbp_event *ev);
+/*
+ * The debugger (all other CPUs stopped) holds, or no longer holds, @w
+ * registers of @pool on @cpu: it installs them itself, not through add().
+ */
+void hwbp_regs_dbg_hold(int cpu, unsigned int pool, unsigned int w, bool hold);
+/* Would @w more debugger registers of @pool fit on @cpu right now? */
+bool hwbp_regs_dbg_fits(int cpu, unsigned int pool, unsigned int w);
+/* Registers of @pool installed through add() on @cpu, and debugger-held. */
+unsigned int hwbp_regs_installed(int cpu, unsigned int pool);
+unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool);
+
+/* --- flexible events, for debugfs (hw_breakpoint_core.cpp) --- */
+
+/*
+ * Call @fn on every reserved flexible event, under a spinlock (@fn must not
+ * sleep): the event and its target task stay alive meanwhile.
+ */
+void hwbp_for_each_flexible(void (*fn)(void *arg, struct perf_event *bp,
+				       struct hwbp_event *ev),
+			    void *arg);
+/* Whether new perf_event_open() breakpoints may be flexible (parameter). */
+bool hwbp_flexible_enabled(void);
+
 /* --- counters, for debugfs and the tests --- */
 
 enum hwbp_counter {
@@ -98,6 +150,12 @@ enum hwbp_counter {
 	HWBP_CNT_REFUSED_OTHER,
 	HWBP_CNT_DBG_BUSY,
 	HWBP_CNT_PASSED_TO_STOCK,
+	/* flexible breakpoints and the register budget */
+	HWBP_CNT_RESERVED_FLEXIBLE,
+	HWBP_CNT_SCHED_IN,
+	HWBP_CNT_SCHED_OUT_FLEXIBLE,
+	HWBP_CNT_SCHED_OUT_PINNED,
+	HWBP_CNT_DBG_REFUSED_REGS,
 	/* calls that reached hwbp through each interception point */
 	HWBP_CNT_HIT_EVENT_INIT,
 	HWBP_CNT_HIT_DESTROY,

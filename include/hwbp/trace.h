@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hwbp trace events: who reserved, released or was refused a breakpoint
- * slot.  A user who gets ENOSPC runs
+ * slot, pinned or flexible, and each time a breakpoint could not be
+ * installed for want of a register (hwbp_sched_out: a flexible one waits
+ * for perf's next rotation).  A user who gets ENOSPC runs
  *   perf trace -e 'hwbp:*'   or   echo 1 > /sys/kernel/tracing/events/hwbp/enable
  * to see which tasks hold the slots.
  */
@@ -16,13 +18,14 @@
 #include <linux/tracepoint.h>
 
 DECLARE_EVENT_CLASS(hwbp_slot,
-		    TP_PROTO(struct perf_event *bp, int err),
-		    TP_ARGS(bp, err),
+		    TP_PROTO(struct perf_event *bp, bool flexible, int err),
+		    TP_ARGS(bp, flexible, err),
 		    TP_STRUCT__entry(__field(int, target_pid)
 				     __array(char, target_comm, TASK_COMM_LEN)
 				     __field(int, cpu)
 				     __field(unsigned int, bp_type)
 				     __field(unsigned long long, bp_addr)
+				     __field(bool, flexible)
 				     __field(int, err)),
 		    TP_fast_assign(struct task_struct *tsk = bp->hw.target;
 
@@ -32,22 +35,53 @@ DECLARE_EVENT_CLASS(hwbp_slot,
 				   __entry->cpu = bp->cpu;
 				   __entry->bp_type = (unsigned int)bp->attr.bp_type;
 				   __entry->bp_addr = bp->attr.bp_addr;
+				   __entry->flexible = flexible;
 				   __entry->err = err;),
-		    TP_printk("target=%d/%s cpu=%d type=%s addr=0x%llx err=%d",
+		    TP_printk("target=%d/%s cpu=%d type=%s addr=0x%llx %s err=%d",
 			      __entry->target_pid, __entry->target_comm,
 			      __entry->cpu,
 			      __print_flags(__entry->bp_type, "", { 1, "r" },
 					    { 2, "w" }, { 4, "x" }),
-			      __entry->bp_addr, __entry->err));
+			      __entry->bp_addr,
+			      __entry->flexible ? "flexible" : "pinned",
+			      __entry->err));
 
 DEFINE_EVENT(hwbp_slot, hwbp_reserve,
-	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+	     TP_PROTO(struct perf_event *bp, bool flexible, int err),
+	     TP_ARGS(bp, flexible, err));
 
 DEFINE_EVENT(hwbp_slot, hwbp_release,
-	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+	     TP_PROTO(struct perf_event *bp, bool flexible, int err),
+	     TP_ARGS(bp, flexible, err));
 
 DEFINE_EVENT(hwbp_slot, hwbp_refuse,
-	     TP_PROTO(struct perf_event *bp, int err), TP_ARGS(bp, err));
+	     TP_PROTO(struct perf_event *bp, bool flexible, int err),
+	     TP_ARGS(bp, flexible, err));
+
+/*
+ * The PMU's add() found no free register of the breakpoint's pool on this
+ * CPU: perf leaves it out until its next rotation.  @times counts them for
+ * this breakpoint.
+ */
+TRACE_EVENT(hwbp_sched_out,
+	    TP_PROTO(struct perf_event *bp, bool flexible, unsigned long times),
+	    TP_ARGS(bp, flexible, times),
+	    TP_STRUCT__entry(__field(int, target_pid)
+			     __field(int, cpu)
+			     __field(unsigned long long, bp_addr)
+			     __field(bool, flexible)
+			     __field(unsigned long, times)),
+	    TP_fast_assign(struct task_struct *tsk = bp->hw.target;
+
+			   __entry->target_pid = tsk ? task_pid_nr(tsk) : -1;
+			   __entry->cpu = smp_processor_id();
+			   __entry->bp_addr = bp->attr.bp_addr;
+			   __entry->flexible = flexible;
+			   __entry->times = times;),
+	    TP_printk("target=%d on_cpu=%d addr=0x%llx %s times=%lu",
+		      __entry->target_pid, __entry->cpu, __entry->bp_addr,
+		      __entry->flexible ? "flexible" : "pinned",
+		      __entry->times));
 
 #endif /* HWBP_TRACE_H */
 
