@@ -11,6 +11,9 @@
  *                                                        (perf_event_open,
  *                                                        register_*_hw_breakpoint,
  *                                                        inheritance)
+ *   perf_breakpoint.add, .del        pointers, swapped   install/uninstall on a
+ *                                                        CPU: the register budget
+ *                                                        of flexible breakpoints
  *   event->destroy                   pointer, set by us  every release
  *   modify_user_hw_breakpoint()      ftrace, ptrace.c    ptrace's DR7 changes
  *   modify_user_hw_breakpoint_check() ftrace, core.c     IOC_MODIFY_ATTRIBUTES
@@ -24,10 +27,13 @@
  * Takeover without a window.  The stock table must be empty and stay empty:
  *  1. the ftrace hooks go in; for events that are not ours they call the
  *     stock function, so nothing changes yet;
- *  2. event_init is swapped for ours, in ARMING state, where it still hands
- *     every event to the stock event_init, under hwbp_arming_sem (read);
- *  3. perf's pmus_srcu is synchronized (hwbp_sync_pmu_callers()): no
- *     caller still runs the old pointer;
+ *  2. add and del are swapped for ours, which pass events that are not
+ *     ours straight to the stock ones; event_init is swapped for ours, in
+ *     ARMING state, where it still hands every event to the stock
+ *     event_init, under hwbp_arming_sem (read);
+ *  3. perf's pmus_srcu and RCU are synchronized (hwbp_sync_pmu_callers()):
+ *     no caller still runs an old event_init, and no add() or del() (they
+ *     run with interrupts off) an old add or del;
  *  4. with hwbp_arming_sem held for write (no hand-over in flight, none can
  *     start) the stock table is checked empty and the state set to LIVE.
  * If the stock table holds slots at 4, everything is undone and the load
@@ -35,8 +41,10 @@
  *
  * Every reserved slot, and every call a hook redirected here while it runs,
  * holds a reference on this module, so rmmod is refused while any is held;
- * on unload the pointer goes back, pmus_srcu is synchronized and the hooks
- * come out, and the stock path is as it was.
+ * on unload the pointers go back, pmus_srcu and RCU are synchronized and
+ * the hooks come out, and the stock path is as it was.  Calling the stock
+ * add and del through the saved pointers is IBT-safe: perf_breakpoint takes
+ * their address, so they begin with ENDBR.
  */
 #include <linux/capability.h>
 #include <linux/hw_breakpoint.h>
@@ -45,6 +53,7 @@
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #include <hwbp/arch.h>
 #include <hwbp/kernel.h>
@@ -92,9 +101,70 @@ typedef int (*hwbp_parse_fn)(struct perf_event *bp,
 			     struct arch_hw_breakpoint *hw);
 typedef int (*hwbp_in_kernel_fn)(struct arch_hw_breakpoint *hw);
 
+typedef int (*hwbp_add_fn)(struct perf_event *bp, int flags);
+typedef void (*hwbp_del_fn)(struct perf_event *bp, int flags);
+
 static struct hwbp_table *hwbp_table;
 static struct pmu *hwbp_pmu;
 static hwbp_event_fn hwbp_stock_event_init;
+static hwbp_add_fn hwbp_stock_add;
+static hwbp_del_fn hwbp_stock_del;
+
+/*
+ * Flexible breakpoints (opt-in): see flex_fits() in constraint_table.cpp for
+ * the admission rule, kernel/pmu.cpp for the register budget, README.md for
+ * what a perf user sees.  Read once per event_init: turning it off leaves
+ * flexible events already open as they are.
+ */
+static bool flexible;
+module_param(flexible, bool, 0644);
+MODULE_PARM_DESC(flexible,
+		 "Admit perf_event_open() breakpoints with attr.pinned == 0 as flexible: multiplexed by perf when they do not fit, never taking a slot from a pinned breakpoint (default: off, the kernel's answers)");
+
+bool hwbp_flexible_enabled(void)
+{
+	return READ_ONCE(flexible);
+}
+
+/* Reserved flexible events, for debugfs; hwbp_flex_lock guards the list. */
+static LIST_HEAD(hwbp_flex_list);
+static DEFINE_SPINLOCK(hwbp_flex_lock);
+
+static void hwbp_flex_track(struct hwbp_event *ev)
+{
+	unsigned long flags;
+
+	INIT_LIST_HEAD(&ev->flex_node);
+	if (!ev->bp.flexible)
+		return;
+	spin_lock_irqsave(&hwbp_flex_lock, flags);
+	list_add_tail(&ev->flex_node, &hwbp_flex_list);
+	spin_unlock_irqrestore(&hwbp_flex_lock, flags);
+}
+
+static void hwbp_flex_untrack(struct hwbp_event *ev)
+{
+	unsigned long flags;
+
+	if (!ev->bp.flexible)
+		return;
+	spin_lock_irqsave(&hwbp_flex_lock, flags);
+	list_del_init(&ev->flex_node);
+	spin_unlock_irqrestore(&hwbp_flex_lock, flags);
+}
+
+void hwbp_for_each_flexible(void (*fn)(void *arg, struct perf_event *bp,
+				       struct hwbp_event *ev),
+			    void *arg)
+{
+	struct hwbp_event *ev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hwbp_flex_lock, flags);
+	list_for_each_entry(ev, &hwbp_flex_list, flex_node)
+		fn(arg, ev->perf, ev);
+	spin_unlock_irqrestore(&hwbp_flex_lock, flags);
+}
 
 enum hwbp_state {
 	HWBP_ARMING,
@@ -136,13 +206,27 @@ static int hwbp_reserve_event(struct perf_event *bp, struct hwbp_event *ev,
 			hwbp_count(HWBP_CNT_DBG_BUSY);
 		else
 			hwbp_count_refusal(err);
-		trace_hwbp_refuse(bp, err);
+		trace_hwbp_refuse(bp, ev->bp.flexible, err);
 		module_put(THIS_MODULE);
 		return err;
 	}
 	hwbp_count(HWBP_CNT_RESERVED);
-	trace_hwbp_reserve(bp, 0);
+	if (ev->bp.flexible)
+		hwbp_count(HWBP_CNT_RESERVED_FLEXIBLE);
+	trace_hwbp_reserve(bp, ev->bp.flexible, 0);
 	return 0;
+}
+
+/*
+ * The debugger installs its breakpoints through the arch, not through the
+ * PMU's add(): keep their registers out of add()'s reach (kernel/pmu.cpp).
+ */
+static void hwbp_dbg_hold(struct hwbp_event *ev, bool hold)
+{
+	if (ev->dbg_held == hold)
+		return;
+	hwbp_regs_dbg_hold(ev->bp.cpu, ev->bp.pool, ev->bp.weight, hold);
+	ev->dbg_held = hold;
 }
 
 static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
@@ -158,8 +242,9 @@ static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
 	} else {
 		hwbp_release(hwbp_table, &ev->bp);
 	}
+	hwbp_dbg_hold(ev, false);
 	hwbp_count(HWBP_CNT_RELEASED);
-	trace_hwbp_release(bp, 0);
+	trace_hwbp_release(bp, ev->bp.flexible, 0);
 	module_put(THIS_MODULE);
 	return 0;
 }
@@ -199,15 +284,33 @@ static void hwbp_event_destroy(struct perf_event *bp)
 	hwbp_arch_unregister(bp);
 	bp->pmu_private = NULL;
 	if (ev->bp.reserved) {
+		hwbp_flex_untrack(ev);
 		hwbp_release(hwbp_table, &ev->bp);
+		hwbp_dbg_hold(ev, false);
 		hwbp_count(HWBP_CNT_RELEASED);
-		trace_hwbp_release(bp, 0);
+		trace_hwbp_release(bp, ev->bp.flexible, 0);
 		hwbp_event_free(ev);
 		/* Last: this may let the module go. */
 		module_put(THIS_MODULE);
 		return;
 	}
 	hwbp_event_free(ev);
+}
+
+/*
+ * Whether @bp asks for flexible admission: the parameter is on and perf
+ * would schedule it as flexible, that is its group leader (itself, or the
+ * leader it is created in, inherited events included) is not pinned.
+ * Every in-kernel user (ptrace, kgdb, register_wide_hw_breakpoint()) gets
+ * attr.pinned from hw_breakpoint_init(), so only perf_event_open() and the
+ * events inherited from them are ever flexible.
+ */
+static bool hwbp_wants_flexible(struct perf_event *bp)
+{
+	struct perf_event *leader = bp->group_leader ? bp->group_leader : bp;
+
+	return READ_ONCE(flexible) && !bp->attr.pinned &&
+	       !leader->attr.pinned;
 }
 
 /* Data if the access mask has R or W, else instruction: as the kernel. */
@@ -233,7 +336,9 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	ev->bp.cpu = bp->cpu;
 	ev->bp.bp_type = (unsigned int)bp->attr.bp_type;
 	ev->bp.weight = hwbp_arch_weight(bp);
+	ev->bp.flexible = hwbp_wants_flexible(bp);
 	ev->magic = HWBP_EVENT_MAGIC;
+	ev->perf = bp;
 	err = hwbp_arch_event_init(bp, ev);
 	if (err) {
 		kfree(ev);
@@ -261,7 +366,48 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	bp->hw.info = hw;
 	bp->pmu_private = ev;
 	bp->destroy = hwbp_event_destroy;
+	hwbp_flex_track(ev);
 	return 0;
+}
+
+/*
+ * Replaces the PMU's add(): install @bp only if its pool has a register
+ * free on this CPU (kernel/pmu.cpp), else -EBUSY with no WARN, which perf
+ * takes as "try again at the next rotation" for a flexible group.  Events
+ * that are not ours go to the stock add() untouched.
+ */
+static int hwbp_pmu_add(struct perf_event *bp, int flags)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+	int err;
+
+	if (!ev)
+		return hwbp_stock_add(bp, flags);
+	if (hwbp_regs_take(ev)) {
+		ev->nr_sched_out++;
+		hwbp_count(ev->bp.flexible ? HWBP_CNT_SCHED_OUT_FLEXIBLE :
+			   HWBP_CNT_SCHED_OUT_PINNED);
+		trace_hwbp_sched_out(bp, ev->bp.flexible, ev->nr_sched_out);
+		return -EBUSY;
+	}
+	err = hwbp_stock_add(bp, flags);
+	if (err) {
+		hwbp_regs_give(ev);
+		return err;
+	}
+	ev->nr_sched_in++;
+	hwbp_count(HWBP_CNT_SCHED_IN);
+	return 0;
+}
+
+/* Replaces the PMU's del(): uninstall, and give the registers back. */
+static void hwbp_pmu_del(struct perf_event *bp, int flags)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	hwbp_stock_del(bp, flags);
+	if (ev)
+		hwbp_regs_give(ev);
 }
 
 static int hwbp_event_init(struct perf_event *bp)
@@ -323,7 +469,7 @@ static int hwbp_modify_event(struct perf_event *bp, struct hwbp_event *ev,
 				       (unsigned int)attr->bp_type);
 		if (err) {
 			hwbp_count_refusal(err);
-			trace_hwbp_refuse(bp, err);
+			trace_hwbp_refuse(bp, ev->bp.flexible, err);
 			return err;
 		}
 		hwbp_count(HWBP_CNT_MODIFIED);
@@ -403,6 +549,30 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 }
 
 /*
+ * After the debugger's reservation: its CPU's registers must have room for
+ * it now, since it installs them itself on its way out, and x86's install
+ * WARNs when none is free.  Pinned events alone always leave that room
+ * (B1 in kernel/pmu.cpp); flexible ones installed on that CPU may not, and
+ * they cannot be moved off a stopped CPU, so the debugger is refused, as
+ * when the table is locked, until they rotate out.  Only with flexible
+ * breakpoints reserved can this refuse anything.
+ */
+static int hwbp_dbg_claim_regs(struct perf_event *bp, struct hwbp_event *ev)
+{
+	enum hwbp_type type = (enum hwbp_type)hwbp_type_of(ev->bp.bp_type);
+
+	if (hwbp_table_nr_flexible(hwbp_table, type) &&
+	    !hwbp_regs_dbg_fits(ev->bp.cpu, ev->bp.pool, ev->bp.weight)) {
+		hwbp_count(HWBP_CNT_DBG_REFUSED_REGS);
+		/* Its locks were free a moment ago; every other CPU is stopped. */
+		WARN_ON_ONCE(hwbp_release_event(bp, ev, true));
+		return -EBUSY;
+	}
+	hwbp_dbg_hold(ev, true);
+	return 0;
+}
+
+/*
  * Replace dbg_reserve_bp_slot()/dbg_release_bp_slot(): -1 when the table is
  * locked, as the kernel's.  An event hwbp did not create (set up by kgdb
  * before hwbp was loaded) is refused: its slot would land in the stock table.
@@ -415,6 +585,8 @@ static int hwbp_dbg_reserve_bp_slot(struct perf_event *bp)
 	hwbp_count(HWBP_CNT_HIT_DBG_RESERVE);
 	if (ev) {
 		err = hwbp_reserve_event(bp, ev, true);
+		if (!err)
+			err = hwbp_dbg_claim_regs(bp, ev);
 		if (err == -EBUSY || err == -ENODEV)
 			err = -1;
 	} else {
@@ -479,9 +651,12 @@ static bool hwbp_stock_table_used(void)
 	return ((hwbp_bool_fn)stock.is_used)();
 }
 
-static void hwbp_restore_event_init(void)
+/* Put the PMU's pointers back, and wait for callers of ours (step 3). */
+static void hwbp_restore_pmu(void)
 {
 	WRITE_ONCE(hwbp_pmu->event_init, hwbp_stock_event_init);
+	WRITE_ONCE(hwbp_pmu->add, hwbp_stock_add);
+	WRITE_ONCE(hwbp_pmu->del, hwbp_stock_del);
 	hwbp_sync_pmu_callers_nofail();
 }
 
@@ -491,15 +666,19 @@ static int hwbp_take_over(void)
 	int err;
 
 	hwbp_stock_event_init = hwbp_pmu->event_init;
-	if (!hwbp_stock_event_init) {
-		pr_err("hwbp: the breakpoint PMU has no event_init\n");
+	hwbp_stock_add = hwbp_pmu->add;
+	hwbp_stock_del = hwbp_pmu->del;
+	if (!hwbp_stock_event_init || !hwbp_stock_add || !hwbp_stock_del) {
+		pr_err("hwbp: the breakpoint PMU has no event_init, add or del\n");
 		return -ENOENT;
 	}
+	/* add/del first: every event of ours then goes through both. */
+	WRITE_ONCE(hwbp_pmu->add, hwbp_pmu_add);
+	WRITE_ONCE(hwbp_pmu->del, hwbp_pmu_del);
 	WRITE_ONCE(hwbp_pmu->event_init, hwbp_event_init);
 	err = hwbp_sync_pmu_callers();
 	if (err) {
-		WRITE_ONCE(hwbp_pmu->event_init, hwbp_stock_event_init);
-		hwbp_sync_pmu_callers_nofail();
+		hwbp_restore_pmu();
 		pr_err("hwbp: cannot wait for breakpoint event creation in flight: %d\n",
 		       err);
 		return err;
@@ -508,7 +687,7 @@ static int hwbp_take_over(void)
 	down_write(&hwbp_arming_sem);
 	if (hwbp_stock_table_used()) {
 		up_write(&hwbp_arming_sem);
-		hwbp_restore_event_init();
+		hwbp_restore_pmu();
 		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
 		return -EBUSY;
 	}
@@ -559,6 +738,7 @@ static int __init hwbp_init(void)
 	err = hwbp_hooks_install(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 	if (err)
 		goto out_table;
+	hwbp_regs_init(&layout);
 	err = hwbp_take_over();
 	if (err)
 		goto out_hooks;
@@ -584,8 +764,11 @@ out_table:
 static void __exit hwbp_exit(void)
 {
 	hwbp_debugfs_exit();
-	/* No slot is held (each pins the module); new events go to stock. */
-	hwbp_restore_event_init();
+	/*
+	 * No slot is held (each pins the module), so no event of ours is
+	 * installed; new events go to stock.
+	 */
+	hwbp_restore_pmu();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 	hwbp_table_destroy(hwbp_table);
 	pr_info("hwbp: breakpoint slots handed back to the kernel\n");

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hwbp debugfs view, /sys/kernel/debug/hwbp/:
- *   table  per CPU and pool: CPU-bound slots, the largest task count, free;
- *          per task: pid, comm and the slots it pins per pool and CPU
+ *   table  per CPU and pool: CPU-bound slots, the largest task count, free,
+ *          and the registers installed now (through the PMU's add()) and
+ *          held by the debugger; per task: pid, comm and the slots it pins
+ *          per pool and CPU; flexible breakpoints apart, each with how
+ *          often it was installed and refused a register
  *   stats  counters: reservations, releases, refusals by reason, and the
  *          calls that reached hwbp through each interception point
  */
 #include <linux/debugfs.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 
@@ -25,6 +29,11 @@ const char *const hwbp_counter_names[HWBP_NR_COUNTERS] = {
 	"refused_other",
 	"dbg_busy",
 	"passed_to_stock",
+	"reserved_flexible",
+	"sched_in",
+	"sched_out_flexible",
+	"sched_out_pinned",
+	"dbg_refused_regs",
 	"hit_event_init",
 	"hit_destroy",
 	"hit_modify_user_hw_breakpoint",
@@ -118,6 +127,18 @@ static int hwbp_show_task(void *arg, const struct hwbp_task *tk)
 	return 0;
 }
 
+static void hwbp_show_flexible(void *arg, struct perf_event *bp,
+			       struct hwbp_event *ev)
+{
+	struct seq_file *m = (struct seq_file *)arg;
+	struct task_struct *tsk = bp->hw.target;
+
+	seq_printf(m, "%7d %-16s %4d %-9s 0x%-16llx %9lu %9lu\n",
+		   tsk ? task_pid_nr(tsk) : -1, tsk ? tsk->comm : "-", bp->cpu,
+		   hwbp_pool_name(ev->bp.pool), bp->attr.bp_addr,
+		   READ_ONCE(ev->nr_sched_in), READ_ONCE(ev->nr_sched_out));
+}
+
 static int hwbp_table_show(struct seq_file *m, void *unused)
 {
 	unsigned int nr_cpus = hwbp_table_nr_cpus(hwbp_view);
@@ -125,11 +146,15 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 	unsigned long cpu_pinned = 0;
 	unsigned int pool, cpu;
 
-	seq_printf(m, "hwbp constraint table, %s\n", hwbp_arch_name());
+	seq_printf(m, "hwbp constraint table, %s, flexible %s\n",
+		   hwbp_arch_name(), hwbp_flexible_enabled() ? "on" : "off");
 	for (pool = 0; pool < hwbp_nr_pools(); pool++)
-		seq_printf(m, "pool %-9s %u slots\n", hwbp_pool_name(pool),
-			   hwbp_table_slots(hwbp_view, (enum hwbp_type)pool));
-	seq_puts(m, "\ncpu pool      cpu_pinned task_max free\n");
+		seq_printf(m, "pool %-9s %u slots, %u flexible\n",
+			   hwbp_pool_name(pool),
+			   hwbp_table_slots(hwbp_view, (enum hwbp_type)pool),
+			   hwbp_table_nr_flexible(hwbp_view,
+						  (enum hwbp_type)pool));
+	seq_puts(m, "\ncpu pool      cpu_pinned task_max free installed dbg_held\n");
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		for (pool = 0; pool < hwbp_nr_pools(); pool++) {
 			enum hwbp_type type = (enum hwbp_type)pool;
@@ -137,15 +162,20 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 
 			hwbp_snapshot_cpu(hwbp_view, cpu, type, &u);
 			cpu_pinned += u.cpu_pinned;
-			seq_printf(m, "%3u %-9s %10u %8u %4d\n", cpu,
+			seq_printf(m, "%3u %-9s %10u %8u %4d %9u %8u\n", cpu,
 				   hwbp_pool_name(pool), u.cpu_pinned,
 				   u.task_max,
 				   (int)hwbp_table_slots(hwbp_view, type) -
-				   (int)(u.cpu_pinned + u.task_max));
+				   (int)(u.cpu_pinned + u.task_max),
+				   hwbp_regs_installed((int)cpu, pool),
+				   hwbp_regs_dbg_held((int)cpu, pool));
 		}
 	}
 	seq_puts(m, "\n    pid comm             bps  slots per pool and CPU\n");
 	hwbp_walk_tasks(hwbp_view, hwbp_show_task, &walk);
+	seq_puts(m, "\nflexible (pinned counts above leave them out):\n");
+	seq_puts(m, "    pid comm              cpu pool      addr               sched_in sched_out\n");
+	hwbp_for_each_flexible(hwbp_show_flexible, m);
 	seq_printf(m, "\ntotals: cpu_pinned=%lu tasks=%u task_bps=%u used=%d\n",
 		   cpu_pinned, walk.nr_tasks, walk.nr_bps,
 		   hwbp_table_is_used(hwbp_view));

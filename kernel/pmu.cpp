@@ -91,3 +91,112 @@ struct pmu *hwbp_find_breakpoint_pmu(void)
 	perf_event_release_kernel(ev);
 	return pmu;
 }
+
+/*
+ * The register budget.  perf schedules pinned groups before flexible ones
+ * and asks the PMU's add() to install each event; a flexible breakpoint
+ * must be told -EBUSY when its pool's registers on this CPU are all in use,
+ * so that perf's rotation tries it again later.  x86's
+ * arch_install_hw_breakpoint() WARNs when it finds no free register, so
+ * hwbp decides before calling the PMU's own add().
+ *
+ * Per CPU and pool:
+ *   installed  registers held by events add() installed (hwbp's events
+ *              only; this CPU's add() and del() change it, interrupts off)
+ *   dbg_held   registers the debugger (kgdb) reserved on this CPU: it
+ *              installs them through the arch directly, never through
+ *              add(), so they are kept out of add()'s reach.  Written only
+ *              from the debugger, with every other CPU stopped.
+ * (B1) add() installs only while installed + dbg_held <= slots.  Pinned
+ *      events alone never reach the bound: the table admits them against
+ *      every pinned slot, the debugger's included, and perf schedules
+ *      flexible groups out before pinned ones go in.
+ * (B2) take() counts the registers before it checks, and the debugger
+ *      reads the counts of stopped CPUs: a CPU stopped inside add() has
+ *      either counted its install (the debugger sees it) or not yet checked
+ *      (it sees the debugger's hold when it does).
+ */
+struct hwbp_regs {
+	unsigned int installed[HWBP_NR_TYPES];
+	unsigned int dbg_held[HWBP_NR_TYPES];
+};
+
+static DEFINE_PER_CPU(struct hwbp_regs, hwbp_regs);
+static unsigned int hwbp_pool_slots[HWBP_NR_TYPES];
+
+void hwbp_regs_init(const struct hwbp_layout *layout)
+{
+	unsigned int p;
+
+	for (p = 0; p < HWBP_NR_TYPES; p++)
+		hwbp_pool_slots[p] = layout->slots[p];
+	if (layout->shared)
+		hwbp_pool_slots[0] = layout->slots[HWBP_TYPE_INST];
+}
+
+int hwbp_regs_take(struct hwbp_event *ev)
+{
+	struct hwbp_regs *r = this_cpu_ptr(&hwbp_regs);
+	unsigned int pool = ev->bp.pool, w = ev->bp.weight;
+
+	lockdep_assert_irqs_disabled();
+	if (WARN_ON_ONCE(ev->installed || pool >= HWBP_NR_TYPES))
+		return -EBUSY;
+	r->installed[pool] += w;
+	barrier();	/* (B2): counted before the debugger's hold is read */
+	if (r->installed[pool] + READ_ONCE(r->dbg_held[pool]) >
+	    hwbp_pool_slots[pool]) {
+		r->installed[pool] -= w;
+		return -EBUSY;
+	}
+	ev->installed = true;
+	ev->inst_pool = pool;
+	ev->inst_weight = w;
+	return 0;
+}
+
+void hwbp_regs_give(struct hwbp_event *ev)
+{
+	struct hwbp_regs *r = this_cpu_ptr(&hwbp_regs);
+
+	lockdep_assert_irqs_disabled();
+	if (!ev->installed)
+		return;
+	if (!WARN_ON_ONCE(r->installed[ev->inst_pool] < ev->inst_weight))
+		r->installed[ev->inst_pool] -= ev->inst_weight;
+	ev->installed = false;
+}
+
+void hwbp_regs_dbg_hold(int cpu, unsigned int pool, unsigned int w, bool hold)
+{
+	struct hwbp_regs *r;
+
+	if (cpu < 0 || cpu >= nr_cpu_ids || pool >= HWBP_NR_TYPES)
+		return;
+	r = per_cpu_ptr(&hwbp_regs, cpu);
+	if (hold)
+		WRITE_ONCE(r->dbg_held[pool], r->dbg_held[pool] + w);
+	else if (!WARN_ON_ONCE(r->dbg_held[pool] < w))
+		WRITE_ONCE(r->dbg_held[pool], r->dbg_held[pool] - w);
+}
+
+bool hwbp_regs_dbg_fits(int cpu, unsigned int pool, unsigned int w)
+{
+	struct hwbp_regs *r;
+
+	if (cpu < 0 || cpu >= nr_cpu_ids || pool >= HWBP_NR_TYPES)
+		return true;
+	r = per_cpu_ptr(&hwbp_regs, cpu);
+	return READ_ONCE(r->installed[pool]) + r->dbg_held[pool] + w <=
+	       hwbp_pool_slots[pool];
+}
+
+unsigned int hwbp_regs_installed(int cpu, unsigned int pool)
+{
+	return READ_ONCE(per_cpu_ptr(&hwbp_regs, cpu)->installed[pool]);
+}
+
+unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool)
+{
+	return READ_ONCE(per_cpu_ptr(&hwbp_regs, cpu)->dbg_held[pool]);
+}
