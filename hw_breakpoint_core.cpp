@@ -75,6 +75,7 @@ static struct {
 	unsigned long modify_check;
 	unsigned long dbg_reserve;
 	unsigned long dbg_release;
+	unsigned long mux_handler;	/* never called by hwbp (pmu.cpp) */
 } stock;
 
 static const struct hwbp_symbol hwbp_symbols[] = {
@@ -117,13 +118,14 @@ static hwbp_del_fn hwbp_stock_del;
  * flexible events already open as they are.
  */
 static bool flexible;
+static bool hwbp_can_rotate;	/* perf's rotation set up (kernel/pmu.cpp) */
 module_param(flexible, bool, 0644);
 MODULE_PARM_DESC(flexible,
 		 "Admit perf_event_open() breakpoints with attr.pinned == 0 as flexible: multiplexed by perf when they do not fit, never taking a slot from a pinned breakpoint (default: off, the kernel's answers)");
 
 bool hwbp_flexible_enabled(void)
 {
-	return READ_ONCE(flexible);
+	return READ_ONCE(flexible) && hwbp_can_rotate;
 }
 
 /* Reserved flexible events, for debugfs; hwbp_flex_lock guards the list. */
@@ -309,7 +311,7 @@ static bool hwbp_wants_flexible(struct perf_event *bp)
 {
 	struct perf_event *leader = bp->group_leader ? bp->group_leader : bp;
 
-	return READ_ONCE(flexible) && !bp->attr.pinned &&
+	return hwbp_flexible_enabled() && !bp->attr.pinned &&
 	       !leader->attr.pinned;
 }
 
@@ -384,6 +386,8 @@ static int hwbp_pmu_add(struct perf_event *bp, int flags)
 	if (!ev)
 		return hwbp_stock_add(bp, flags);
 	if (hwbp_regs_take(ev)) {
+		if (ev->bp.flexible)
+			hwbp_mux_kick();
 		ev->nr_sched_out++;
 		hwbp_count(ev->bp.flexible ? HWBP_CNT_SCHED_OUT_FLEXIBLE :
 			   HWBP_CNT_SCHED_OUT_PINNED);
@@ -739,9 +743,14 @@ static int __init hwbp_init(void)
 	if (err)
 		goto out_table;
 	hwbp_regs_init(&layout);
+	/* Optional: without it, flexible admission stays off. */
+	stock.mux_handler = hwbp_lookup_symbol("perf_mux_hrtimer_handler");
+	hwbp_can_rotate = hwbp_mux_init(hwbp_pmu, stock.mux_handler);
+	if (!hwbp_can_rotate)
+		pr_warn("hwbp: cannot set up perf's rotation: flexible breakpoints unavailable\n");
 	err = hwbp_take_over();
 	if (err)
-		goto out_hooks;
+		goto out_mux;
 	hwbp_debugfs_init(hwbp_table, &layout);
 	if (layout.shared)
 		pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots, shared)\n",
@@ -754,7 +763,8 @@ static int __init hwbp_init(void)
 			hwbp_table_slots(hwbp_table, HWBP_TYPE_DATA));
 	return 0;
 
-out_hooks:
+out_mux:
+	hwbp_mux_exit();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 out_table:
 	hwbp_table_destroy(hwbp_table);
@@ -769,6 +779,7 @@ static void __exit hwbp_exit(void)
 	 * installed; new events go to stock.
 	 */
 	hwbp_restore_pmu();
+	hwbp_mux_exit();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 	hwbp_table_destroy(hwbp_table);
 	pr_info("hwbp: breakpoint slots handed back to the kernel\n");

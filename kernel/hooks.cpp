@@ -33,6 +33,14 @@ int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 	return 0;
 }
 
+/* One symbol's address, or 0 if it cannot be found (an optional one). */
+unsigned long hwbp_lookup_symbol(const char *name)
+{
+	hwbp_lookup_fn lookup = hwbp_find_lookup();
+
+	return lookup ? lookup(name) : 0;
+}
+
 /*
  * parent_ip is the return address of the call that reached the hooked
  * function.  A call from hwbp to the original must therefore be a real call,

@@ -3,10 +3,13 @@
  * hwbp: what the takeover needs from perf's PMU layer, through exported
  * interfaces only (no data symbols: Debian's arm64 kernel has no
  * CONFIG_KALLSYMS_ALL): the breakpoint PMU itself, and a way to wait for
- * every caller of a PMU's event_init that started before now.
+ * every caller of a PMU's event_init that started before now.  And what
+ * flexible breakpoints need: the register budget of the PMU's add(), and
+ * perf's rotation for the breakpoint PMU's context.
  */
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
@@ -199,4 +202,84 @@ unsigned int hwbp_regs_installed(int cpu, unsigned int pool)
 unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool)
 {
 	return READ_ONCE(per_cpu_ptr(&hwbp_regs, cpu)->dbg_held[pool]);
+}
+
+/*
+ * Rotation.  perf multiplexes flexible groups from a per-CPU hrtimer of
+ * each PMU's CPU context (perf_mux_hrtimer_handler(): rotate the flexible
+ * groups of the CPU's context and of the current task's, then schedule
+ * them in again), armed when a flexible group finds no room.  The
+ * breakpoint PMU shares the software PMUs' context (perf_sw_context), for
+ * which 6.1 never initializes nor arms that hrtimer: software events never
+ * fail to schedule.  Flexible breakpoints do, so hwbp sets the hrtimer up
+ * exactly as perf does for other PMUs, with perf's own handler (only the
+ * hrtimer core ever calls it), and arms it as perf would, from add() when
+ * it refuses a flexible breakpoint.  The handler stops it again once no
+ * context needs rotating.  perf_event_open() gives breakpoint events
+ * PERF_EV_CAP_SOFTWARE, so every flexible group is offered to add() at
+ * each rotation, not only those before the first refusal.
+ */
+static struct pmu *hwbp_mux_pmu;
+
+bool hwbp_mux_init(struct pmu *pmu, unsigned long handler)
+{
+	ktime_t interval;
+	int cpu;
+
+	if (!handler || !pmu->pmu_cpu_context)
+		return false;
+	interval = ms_to_ktime(pmu->hrtimer_interval_ms ?
+			       pmu->hrtimer_interval_ms : 1000 / HZ);
+	for_each_possible_cpu(cpu) {
+		struct perf_cpu_context *cpuctx =
+			per_cpu_ptr(pmu->pmu_cpu_context, cpu);
+
+		/* Set up already (by perf itself, or by an earlier load). */
+		if (cpuctx->hrtimer.function)
+			continue;
+		raw_spin_lock_init(&cpuctx->hrtimer_lock);
+		hrtimer_init(&cpuctx->hrtimer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_PINNED_HARD);
+		cpuctx->hrtimer_interval = interval;
+		cpuctx->hrtimer.function =
+			(enum hrtimer_restart (*)(struct hrtimer *))handler;
+	}
+	hwbp_mux_pmu = pmu;
+	return true;
+}
+
+/* As perf_mux_hrtimer_restart(), which returns early for this context. */
+void hwbp_mux_kick(void)
+{
+	struct perf_cpu_context *cpuctx;
+	unsigned long flags;
+
+	if (!hwbp_mux_pmu)
+		return;
+	cpuctx = this_cpu_ptr(hwbp_mux_pmu->pmu_cpu_context);
+	raw_spin_lock_irqsave(&cpuctx->hrtimer_lock, flags);
+	if (!cpuctx->hrtimer_active) {
+		cpuctx->hrtimer_active = 1;
+		hrtimer_forward_now(&cpuctx->hrtimer, cpuctx->hrtimer_interval);
+		hrtimer_start_expires(&cpuctx->hrtimer,
+				      HRTIMER_MODE_ABS_PINNED_HARD);
+	}
+	raw_spin_unlock_irqrestore(&cpuctx->hrtimer_lock, flags);
+}
+
+/*
+ * Unload, after add() is no longer ours: nothing of hwbp's is left to
+ * rotate, and nothing arms the hrtimers again (perf never does for this
+ * context).
+ */
+void hwbp_mux_exit(void)
+{
+	int cpu;
+
+	if (!hwbp_mux_pmu)
+		return;
+	for_each_possible_cpu(cpu)
+		hrtimer_cancel(&per_cpu_ptr(hwbp_mux_pmu->pmu_cpu_context,
+					    cpu)->hrtimer);
+	hwbp_mux_pmu = NULL;
 }

@@ -60,6 +60,8 @@ struct hwbp_symbol {
 
 /* Look up every symbol of @syms; -ENOENT naming the first one missing. */
 int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr);
+/* One symbol's address, or 0 if it cannot be found (an optional one). */
+unsigned long hwbp_lookup_symbol(const char *name);
 
 /* --- redirection of a kernel function to ours, through ftrace --- */
 
@@ -125,6 +127,16 @@ bool hwbp_regs_dbg_fits(int cpu, unsigned int pool, unsigned int w);
 /* Registers of @pool installed through add() on @cpu, and debugger-held. */
 unsigned int hwbp_regs_installed(int cpu, unsigned int pool);
 unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool);
+
+/*
+ * perf's rotation for the breakpoint PMU's context (kernel/pmu.cpp):
+ * hwbp_mux_init() sets up each CPU's hrtimer with perf's handler at
+ * @handler (false if it cannot); hwbp_mux_kick() arms this CPU's, from
+ * add(); hwbp_mux_exit() stops them all, at unload.
+ */
+bool hwbp_mux_init(struct pmu *pmu, unsigned long handler);
+void hwbp_mux_kick(void);
+void hwbp_mux_exit(void);
 
 /* --- flexible events, for debugfs (hw_breakpoint_core.cpp) --- */
 

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Plan "flexload": plan "flex" beside two busy loops.
+FLEX_LOAD=2 exec /bin/plan-flex.sh
