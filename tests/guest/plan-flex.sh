@@ -41,7 +41,7 @@ echo 1 > $PARAM
 ktap_prog flex_on /bin/bp_flex on
 
 # --- 5: perf ---
-ktap_suite flex_perf 9
+ktap_suite flex_perf 8
 events=$(/bin/bp_flex --events 8)
 echo 1 > $TRACE/events/hwbp/hwbp_sched_out/enable
 echo > $TRACE/trace
