@@ -889,10 +889,12 @@ EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
 
 unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type)
 {
+	unsigned int pool;
+
 	if ((unsigned int)type >= HWBP_NR_TYPES)
 		return 0;
-	return (unsigned int)atomic_read(
-		&t->nr_flexible[hwbp_pool_of(t->index.shared, type)]);
+	pool = hwbp_pool_of(t->index.shared, type);
+	return (unsigned int)atomic_read(&t->nr_flexible[pool]);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_flexible, HWBP);
 

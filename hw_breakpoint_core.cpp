@@ -155,9 +155,7 @@ static void hwbp_flex_untrack(struct hwbp_event *ev)
 	spin_unlock_irqrestore(&hwbp_flex_lock, flags);
 }
 
-void hwbp_for_each_flexible(void (*fn)(void *arg, struct perf_event *bp,
-				       struct hwbp_event *ev),
-			    void *arg)
+void hwbp_walk_flexible(hwbp_flex_fn fn, void *arg)
 {
 	struct hwbp_event *ev;
 	unsigned long flags;

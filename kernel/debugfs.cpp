@@ -175,7 +175,7 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 	hwbp_walk_tasks(hwbp_view, hwbp_show_task, &walk);
 	seq_puts(m, "\nflexible (pinned counts above leave them out):\n");
 	seq_puts(m, "    pid comm              cpu pool      addr               sched_in sched_out\n");
-	hwbp_for_each_flexible(hwbp_show_flexible, m);
+	hwbp_walk_flexible(hwbp_show_flexible, m);
 	seq_printf(m, "\ntotals: cpu_pinned=%lu tasks=%u task_bps=%u used=%d\n",
 		   cpu_pinned, walk.nr_tasks, walk.nr_bps,
 		   hwbp_table_is_used(hwbp_view));

@@ -14,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include <hwbp/kernel.h>
 
@@ -220,12 +219,13 @@ unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool)
  * PERF_EV_CAP_SOFTWARE, so every flexible group is offered to add() at
  * each rotation, not only those before the first refusal.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#ifdef HWBP_SHARED_CPU_CONTEXT
 /*
- * 6.1's layout: the breakpoint PMU shares the software PMUs' struct
- * perf_cpu_context, hrtimer and all.  6.2 gave each PMU its own
- * perf_cpu_pmu_context; hwbp has not been taught that one yet, so there
- * flexible breakpoints stay unavailable (hwbp_mux_init() says false).
+ * 6.1's layout (Kbuild checks for it): the breakpoint PMU shares the
+ * software PMUs' struct perf_cpu_context, hrtimer and all.  6.2 gave each
+ * PMU its own perf_cpu_pmu_context; hwbp has not been taught that one yet,
+ * so there flexible breakpoints stay unavailable (hwbp_mux_init() says
+ * false).
  */
 static struct pmu *hwbp_mux_pmu;
 

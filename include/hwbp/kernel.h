@@ -144,9 +144,9 @@ void hwbp_mux_exit(void);
  * Call @fn on every reserved flexible event, under a spinlock (@fn must not
  * sleep): the event and its target task stay alive meanwhile.
  */
-void hwbp_for_each_flexible(void (*fn)(void *arg, struct perf_event *bp,
-				       struct hwbp_event *ev),
-			    void *arg);
+typedef void (*hwbp_flex_fn)(void *arg, struct perf_event *bp,
+			     struct hwbp_event *ev);
+void hwbp_walk_flexible(hwbp_flex_fn fn, void *arg);
 /* Whether new perf_event_open() breakpoints may be flexible (parameter). */
 bool hwbp_flexible_enabled(void);
 
