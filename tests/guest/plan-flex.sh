@@ -7,6 +7,8 @@
 # perf record samples all 6 of 6; pinned ones (perf's, ptrace's) never lose
 # a register; debugfs and the trace events show flexible ones apart.
 # FLEX_LOAD=N (plan "flexload") runs it all beside N busy loops.
+# Scaled counts need writes spread evenly over the guest's time:
+# vm: icount
 . /bin/ktap.sh
 . /bin/takeover-lib.sh
 PARAM=/sys/module/hwbp/parameters/flexible

@@ -1,3 +1,4 @@
 #!/bin/sh
 # Plan "flexload": plan "flex" beside two busy loops.
+# vm: icount
 FLEX_LOAD=2 exec /bin/plan-flex.sh
