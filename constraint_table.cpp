@@ -99,7 +99,7 @@ int hwbp_type_of(unsigned int bp_type)
 		return -EINVAL;
 	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_type_of, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_type_of, HWBP_NS);
 
 /* --- counts and histograms --- */
 
@@ -640,13 +640,13 @@ int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
 	might_sleep();
 	return reserve(t, bp, false);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_reserve, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_reserve, HWBP_NS);
 
 int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
 {
 	return reserve(t, bp, true);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP_NS);
 
 static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 {
@@ -696,7 +696,7 @@ void hwbp_release(struct hwbp_table *t, struct hwbp_bp *bp)
 		return;
 	release(t, bp, false);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_release, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_release, HWBP_NS);
 
 int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
 {
@@ -704,7 +704,7 @@ int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
 		return -EINVAL;
 	return release(t, bp, true);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_dbg_release, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_dbg_release, HWBP_NS);
 
 /*
  * Put @bp back as it was before a failed modify.  Its slots were free a
@@ -773,13 +773,13 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 	unlock_owner(t, b);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_modify_type, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_modify_type, HWBP_NS);
 
 bool hwbp_table_is_used(struct hwbp_table *t)
 {
 	return atomic_read(&t->nr_reserved) != 0;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_is_used, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_is_used, HWBP_NS);
 
 /* --- creation --- */
 
@@ -840,7 +840,7 @@ fail:
 	kfree(t);
 	return NULL;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_create, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_create, HWBP_NS);
 
 void hwbp_table_destroy(struct hwbp_table *t)
 {
@@ -852,7 +852,7 @@ void hwbp_table_destroy(struct hwbp_table *t)
 	free_arrays(t);
 	kfree(t);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_destroy, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_destroy, HWBP_NS);
 
 /* --- read-only snapshots --- */
 
@@ -862,13 +862,13 @@ unsigned int hwbp_table_slots(const struct hwbp_table *t, enum hwbp_type type)
 		return 0;
 	return t->slots[hwbp_pool_of(t->index.shared, type)];
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_slots, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_slots, HWBP_NS);
 
 unsigned int hwbp_table_nr_cpus(const struct hwbp_table *t)
 {
 	return t->nr_cpus;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_cpus, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_cpus, HWBP_NS);
 
 void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 		       enum hwbp_type type, struct hwbp_cpu_usage *u)
@@ -885,7 +885,7 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 	u->task_max = max_task_pinned(t, (int)cpu, pool);
 	write_unlock(&t->cpu_lock);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP_NS);
 
 unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type)
 {
@@ -896,7 +896,7 @@ unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type)
 	pool = hwbp_pool_of(t->index.shared, type);
 	return (unsigned int)atomic_read(&t->nr_flexible[pool]);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_flexible, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_flexible, HWBP_NS);
 
 int hwbp_walk_tasks(struct hwbp_table *t,
 		    int (*fn)(void *arg, const struct hwbp_task *tk),
@@ -909,7 +909,7 @@ int hwbp_walk_tasks(struct hwbp_table *t,
 	write_unlock(&t->cpu_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks, HWBP_NS);
 
 unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 			       unsigned int cpu, enum hwbp_type type)
@@ -929,4 +929,4 @@ unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 	unlock_owner(t, b);
 	return n;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_owner_pinned, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_owner_pinned, HWBP_NS);

@@ -645,7 +645,7 @@ struct hwbp_table *hwbp_live_table(void)
 {
 	return hwbp_table;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_live_table, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_live_table, HWBP_NS);
 
 static bool hwbp_stock_table_used(void)
 {

@@ -159,13 +159,13 @@ const void *hwbp_task_owner(const struct hwbp_task *tk)
 {
 	return tk->owner;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_task_owner, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_task_owner, HWBP_NS);
 
 unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk)
 {
 	return tk->nr_bps;
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_task_nr_bps, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_task_nr_bps, HWBP_NS);
 
 unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 			      enum hwbp_type type)
@@ -177,4 +177,4 @@ unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
 	pool = hwbp_pool_of(tk->idx->shared, type);
 	return tk->any_cpu[pool] + hwbp_task_extra(tk, pool, (int)cpu);
 }
-EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP);
+EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP_NS);

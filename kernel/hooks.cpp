@@ -66,7 +66,7 @@ int hwbp_hook_install(struct hwbp_hook *hook)
 	int err;
 
 	hook->ops.func = hwbp_ftrace_thunk;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+	hook->ops.flags = HWBP_FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
 			  FTRACE_OPS_FL_RECURSION;
 	err = ftrace_set_filter_ip(&hook->ops, *hook->target, 0, 0);
 	if (err) {

@@ -15,10 +15,11 @@
 #include <linux/module.h>
 #include <linux/perf_event.h>
 
+#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 #include <hwbp/kernel.h>
 
-MODULE_IMPORT_NS(HWBP);
+MODULE_IMPORT_NS(HWBP_NS);
 
 static long targets[8];
 

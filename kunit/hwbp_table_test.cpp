@@ -12,9 +12,10 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 
-MODULE_IMPORT_NS(HWBP);
+MODULE_IMPORT_NS(HWBP_NS);
 
 #define NR_TEST_CPUS	4
 #define NR_OWNERS	1000

@@ -9,6 +9,7 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 
+#include <hwbp/compat.h>
 #include <hwbp/kallsyms.h>
 
 typedef bool (*hwbp_is_used_fn)(void);
@@ -28,5 +29,6 @@ bool hw_breakpoint_is_used(void)
 	return kernel_is_used ? kernel_is_used() : true;
 }
 
-/* MODULE_LICENSE comes with the upstream file. */
+/* Upstream's file carries its MODULE_LICENSE() only before 6.12. */
+HWBP_UPSTREAM_TEST_LICENSE();
 MODULE_DESCRIPTION("upstream hw_breakpoint KUnit suite, run against hwbp");

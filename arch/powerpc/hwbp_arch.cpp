@@ -89,11 +89,11 @@ void notrace hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs,
 	if (WARN_ON_ONCE(!regs))
 		return;
 	if (IS_ENABLED(CONFIG_LIVEPATCH_64)) {
-		ftrace_instruction_pointer_set(fregs, fn);
+		hwbp_ftrace_set_ip(fregs, fn);
 		return;
 	}
 	regs->gpr[12] = fn;
-	ftrace_instruction_pointer_set(fregs, (unsigned long)hwbp_elfv2_tramp);
+	hwbp_ftrace_set_ip(fregs, (unsigned long)hwbp_elfv2_tramp);
 }
 #endif
 

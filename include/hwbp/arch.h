@@ -13,6 +13,7 @@
 #include <linux/ftrace.h>
 #include <linux/ptrace.h>
 
+#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 
 struct perf_event;
@@ -26,24 +27,19 @@ struct hwbp_event;
 void hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs, unsigned long fn);
 
 /*
- * From an ftrace callback registered with FTRACE_OPS_FL_SAVE_REGS |
- * FTRACE_OPS_FL_IPMODIFY: make the traced function's call go to @fn, a C
- * function of this module with the same prototype.
- * 6.1's ftrace_instruction_pointer_set() does it only on arches with
- * DYNAMIC_FTRACE_WITH_ARGS (x86, ppc64); elsewhere (arm64, WITH_REGS) it is
- * an empty macro, and the PC to go on at is the saved pt_regs' one, which
- * ftrace_regs_caller restores.  On ppc64 ELFv2 the function would run with
- * the kernel's TOC pointer (r2) and return with ours: see the trampoline.
+ * From an ftrace callback registered with FTRACE_OPS_FL_IPMODIFY (and
+ * SAVE_REGS where the kernel has it, see compat.h): make the traced
+ * function's call go to @fn, a C function of this module with the same
+ * prototype.  On ppc64 ELFv2 the function would run with the kernel's TOC
+ * pointer (r2) and return with ours: see the trampoline.
  */
 static __always_inline void hwbp_ftrace_redirect(struct ftrace_regs *fregs,
 						 unsigned long fn)
 {
 	if (IS_ENABLED(CONFIG_PPC64_ELF_ABI_V2))
 		hwbp_elfv2_ftrace_redirect(fregs, fn);
-	else if (IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))
-		ftrace_instruction_pointer_set(fregs, fn);
 	else
-		instruction_pointer_set(ftrace_get_regs(fregs), fn);
+		hwbp_ftrace_regs_set_ip(fregs, fn);
 }
 
 /*

@@ -25,6 +25,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/types.h>
+
+#include <hwbp/compat.h>
 #else
 #include "hwbp_host.h"
 #endif

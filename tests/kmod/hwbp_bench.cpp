@@ -40,6 +40,7 @@
 #include <hwbp/kallsyms.h>
 #define BENCH_SIDE "stock"
 #else
+#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 #define BENCH_SIDE "hwbp"
 #endif
@@ -250,7 +251,7 @@ out:
 
 #else /* hwbp's table */
 
-MODULE_IMPORT_NS(HWBP);
+MODULE_IMPORT_NS(HWBP_NS);
 
 static const unsigned int cpu_counts[] = { 1, 2, 4, 8, 16, 32, 64 };
 

@@ -15,6 +15,7 @@
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 
+#include <hwbp/compat.h>
 #include <hwbp/kallsyms.h>
 
 static struct {
@@ -81,9 +82,9 @@ static int probe_kgdb_paths(void)
 	probe_attr(&attr, HW_BREAKPOINT_W);
 	attr.disabled = 1;
 	wide = register_wide_hw_breakpoint(&attr, NULL, NULL);
-	if (IS_ERR((void __force *)wide)) {
-		step("register_wide", PTR_ERR((void __force *)wide));
-		return PTR_ERR((void __force *)wide);
+	if (IS_ERR_PCPU(wide)) {
+		step("register_wide", PTR_ERR_PCPU(wide));
+		return PTR_ERR_PCPU(wide);
 	}
 	step("register_wide", 0);
 	step("is_used_wide", ((bool_fn)sym.is_used)());
