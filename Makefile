@@ -39,7 +39,7 @@ KERNEL	?= stock
 PLAN	?= baseline
 
 # Guest plans run by "make check" (tests/guest/plan-NAME.sh).
-GUEST_PLANS_STOCK ?= baseline takeover flex flexload
+GUEST_PLANS_STOCK ?= baseline takeover flex flexload flexsmp
 GUEST_PLANS_TEST ?= baseline takeover flex
 
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST

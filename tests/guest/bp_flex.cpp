@@ -8,7 +8,10 @@
  *                        round, spinning US microseconds (default 50)
  *                        between rounds so the writes spread evenly over
  *                        time; print what it wrote
- *   bp_flex on           KTAP suite: flexible admission is on
+ *   bp_flex on [--loose] KTAP suite: flexible admission is on; --loose
+ *                        checks that every event counted and was
+ *                        multiplexed, not how close its scaled count is
+ *                        (SMP guests on a busy host, whose clock stalls)
  *   bp_flex off          KTAP suite: it is off, the kernel's answers
  *
  * The variables live at a fixed address no other program maps (FLEX_BASE),
@@ -40,6 +43,7 @@ struct ktap ktap;
 #define SPIN_US		50
 
 static volatile int *vars;
+static bool loose;	/* bp_flex on --loose */
 
 static volatile int *var(int i)
 {
@@ -138,7 +142,8 @@ static void check_scaled(struct flex_ev *e, int n, long truth)
 		scaled = (double)e[i].value * e[i].enabled / e[i].running;
 		printf(" scaled %.0f (truth %ld)\n", scaled, truth);
 		EXPECT(e[i].running < e[i].enabled);
-		EXPECT(scaled > truth * 0.9 && scaled < truth * 1.1);
+		if (!loose)
+			EXPECT(scaled > truth * 0.9 && scaled < truth * 1.1);
 	}
 }
 
@@ -483,6 +488,7 @@ int main(int argc, char **argv)
 		ktap_run("fifth_enospc_as_stock", test_off_enospc);
 		return ktap_done();
 	}
+	loose = argc > 2 && !strcmp(argv[2], "--loose");
 	if (strcmp(mode, "on")) {
 		fprintf(stderr, "usage: bp_flex on|off|write R [US]|--events N\n");
 		return 2;
