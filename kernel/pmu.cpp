@@ -286,9 +286,17 @@ void hwbp_mux_exit(void)
 
 	if (!hwbp_mux_pmu)
 		return;
-	for_each_possible_cpu(cpu)
-		hrtimer_cancel(&per_cpu_ptr(hwbp_mux_pmu->pmu_cpu_context,
-					    cpu)->hrtimer);
+	for_each_possible_cpu(cpu) {
+		struct perf_cpu_context *cpuctx =
+			per_cpu_ptr(hwbp_mux_pmu->pmu_cpu_context, cpu);
+		unsigned long flags;
+
+		hrtimer_cancel(&cpuctx->hrtimer);
+		/* Disarmed: the next load's first refusal arms it again. */
+		raw_spin_lock_irqsave(&cpuctx->hrtimer_lock, flags);
+		cpuctx->hrtimer_active = 0;
+		raw_spin_unlock_irqrestore(&cpuctx->hrtimer_lock, flags);
+	}
 	hwbp_mux_pmu = NULL;
 }
 #else
