@@ -13,7 +13,19 @@ for i in 1 2 3 4; do
 	LOADERS="$LOADERS $!"
 done
 
-ktap_header 3
+# perf stat of 8 watchpoints: "SEEN BAD FULL" (events seen, not counted,
+# not multiplexed).
+stat8() {
+	perf stat -x, -e "$(/bin/bp_flex --events 8)" -- \
+		/bin/bp_flex write 20000 50 2> /tmp/stat.csv > /dev/null
+	awk -F, '$3 ~ /^mem:/ {
+		seen++
+		if ($1 !~ /^[0-9]+$/ || $1 == 0) bad++
+		if ($5 + 0 >= 100 || $5 + 0 <= 0) full++
+	} END { printf "%d %d %d\n", seen, bad + 0, full + 0 }' /tmp/stat.csv
+}
+
+ktap_header 4
 
 ktap_suite flexsmp_load 2
 ktap_check load_with_flexible insmod $HWBP flexible=1
@@ -23,14 +35,8 @@ ktap_end
 ktap_prog flexsmp_on /bin/bp_flex on --loose
 
 ktap_suite flexsmp_perf 6
-perf stat -x, -e "$(/bin/bp_flex --events 8)" -- /bin/bp_flex write 20000 50 \
-	2> /tmp/stat.csv > /dev/null
+stat8 > /tmp/stat.sum
 ktap_diag "$(cat /tmp/stat.csv)"
-awk -F, '$3 ~ /^mem:/ {
-	seen++
-	if ($1 !~ /^[0-9]+$/ || $1 == 0) bad++
-	if ($5 + 0 >= 100 || $5 + 0 <= 0) full++
-} END { printf "%d %d %d\n", seen, bad, full }' /tmp/stat.csv > /tmp/stat.sum
 read seen bad full < /tmp/stat.sum
 ktap_check perf_stat_8_events test "$seen" = 8
 ktap_check perf_stat_all_counted test "$bad" = 0
@@ -38,6 +44,17 @@ ktap_check perf_stat_multiplexed test "$full" = 0
 ktap_check pinned_never_scheduled_out test "$(stat_of sched_out_pinned)" = 0
 ktap_check reserved_equals_released test "$(stat_of reserved)" = "$(stat_of released)"
 ktap_check rmmod rmmod hwbp
+ktap_end
+
+# Unloaded and loaded again: perf's rotation is armed again.
+ktap_suite flexsmp_reload 4
+ktap_check reload insmod $HWBP flexible=1
+stat8 > /tmp/stat.sum
+ktap_diag "$(cat /tmp/stat.csv)"
+read seen bad full < /tmp/stat.sum
+ktap_check perf_stat_all_counted_again test "$seen $bad" = "8 0"
+ktap_check perf_stat_multiplexed_again test "$full" = 0
+ktap_check rmmod_again rmmod hwbp
 ktap_end
 
 for p in $LOADERS; do
