@@ -30,6 +30,8 @@
 #   make test-kernel       build (or reuse) the cached debug test kernel
 #   make deb               the Debian package build/deb/hwbp-dkms_<version>_all.deb
 #                          (DKMS, dpkg-buildpackage), checked with lintian
+#   make check-debian      boot Debian 13 in QEMU, install the package there,
+#                          DKMS-build and load hwbp on 6.12 and 7.x (part of check)
 #   make deps              install the Debian packages all this needs
 #
 #   HWBP_TEST_MODULES=n    build hwbp.ko alone, no test modules (dkms.conf)
@@ -45,7 +47,7 @@ GUEST_PLANS_TEST ?= baseline takeover flexsmp
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	check-arm64 check-ppc64el matrix check-series deb bench demo shell vm help
+	check-arm64 check-ppc64el matrix check-series check-debian deb bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -94,6 +96,9 @@ check-series: deps
 
 deb: deps
 	@scripts/deb
+
+check-debian: deps
+	@scripts/check-debian
 
 bench: deps
 	@scripts/bench --sweep "1 16 64" --profile
