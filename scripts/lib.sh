@@ -16,12 +16,84 @@ fi
 die() { echo "hwbp: error: $*" >&2; exit 1; }
 note() { echo "hwbp: $*" >&2; }
 
+# Which kernel source the scripts work on: "6.1" (Debian 12's
+# linux-source-6.1, installed by scripts/deps) unless use_src switched to
+# another series.
+HWBP_SRC_SERIES=6.1
+
 # Version of the Debian source package the test kernel is built from.
-src_pkg_version() { dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown; }
+src_pkg_version() {
+	if [ "$HWBP_SRC_SERIES" = 6.1 ]; then
+		dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown
+	else
+		echo "$HWBP_SRC_VERSION"
+	fi
+}
+
+# The newest linux-source-MAJOR.* package of the suites apt-suite knows
+# (trixie, trixie-backports, sid): prints "PACKAGE VERSION", e.g.
+# "linux-source-7.3 7.3.4-1~bpo13+1".  Discovered, never written down.
+newest_src_pkg() {
+	"$HWBP_ROOT/scripts/apt-suite" apt-cache policy "linux-source-$1.*" 2> /dev/null |
+		awk '/^linux-source-[0-9.]+:$/ { pkg = substr($1, 1, length($1) - 1); next }
+		     pkg && /^ +(\*\*\* )?[0-9][^ ]* [0-9]+$/ { v = $1 == "***" ? $2 : $1; print pkg, v }' |
+		while read -r pkg v; do
+			printf '%s %s\n' "$pkg" "$v"
+		done | sort -u | {
+			best_pkg= best_v=
+			while read -r pkg v; do
+				if [ -z "$best_v" ] || dpkg --compare-versions "$v" gt "$best_v"; then
+					best_pkg=$pkg best_v=$v
+				fi
+			done
+			[ -n "$best_v" ] && echo "$best_pkg $best_v"
+		}
+}
+
+# use_src 6.1|7: work on Debian 12's linux-source-6.1 (the default) or on
+# the newest linux-source-7.* Debian ships.  For 7, HWBP_SRC is
+# $HWBP_CACHE/src/PACKAGE_VERSION (unpacked by ensure_src), and the test
+# kernel's fragment is scripts/config/hwbp-test.config followed by
+# hwbp-test-7.config (options that differ in 7.x), concatenated in the cache
+# so that the test kernel's recipe and key are the same code for both.
+# The discovery is done once per process tree: HWBP_SRC7 ("PACKAGE
+# VERSION") is exported, and may be set by hand to pin a version.
+use_src() {
+	case $1 in
+	6.1) HWBP_SRC_SERIES=6.1
+	     HWBP_SRC_TAR=/usr/src/linux-source-6.1.tar.xz
+	     HWBP_SRC=$HWBP_CACHE/src/linux-source-6.1
+	     HWBP_FRAGMENT=$HWBP_ROOT/scripts/config/hwbp-test.config ;;
+	7)   if [ -z "${HWBP_SRC7:-}" ]; then
+		HWBP_SRC7=$(newest_src_pkg 7) ||
+			die "no linux-source-7.* in the suites of scripts/apt-suite"
+		[ -n "$HWBP_SRC7" ] || die "no linux-source-7.* in the suites of scripts/apt-suite"
+		export HWBP_SRC7
+	     fi
+	     HWBP_SRC_SERIES=7
+	     HWBP_SRC_PKG=${HWBP_SRC7% *}
+	     HWBP_SRC_VERSION=${HWBP_SRC7#* }
+	     HWBP_SRC=$HWBP_CACHE/src/${HWBP_SRC_PKG}_$(echo "$HWBP_SRC_VERSION" | tr -c 'A-Za-z0-9.\n-' _)
+	     local base=$HWBP_ROOT/scripts/config/hwbp-test.config
+	     local extra=$HWBP_ROOT/scripts/config/hwbp-test-7.config
+	     mkdir -p "$HWBP_CACHE/config"
+	     HWBP_FRAGMENT=$HWBP_CACHE/config/hwbp-test-7-$(cat "$base" "$extra" | sha256sum | cut -c1-16).config
+	     [ -f "$HWBP_FRAGMENT" ] || {
+		cat "$base" "$extra" > "$HWBP_FRAGMENT.$$" && mv "$HWBP_FRAGMENT.$$" "$HWBP_FRAGMENT"
+	     } ;;
+	*) die "use_src: unknown kernel series '$1' (6.1|7)" ;;
+	esac
+}
+
+# The kernel version (MAJOR.MINOR) of the source in use, e.g. 7.3.
+src_kernel_version() {
+	if [ "$HWBP_SRC_SERIES" = 6.1 ]; then echo 6.1; else echo "${HWBP_SRC_PKG#linux-source-}"; fi
+}
 
 # Unpack linux-source-6.1 under the cache, re-unpacking when the package
 # version changed.  Prints nothing; sets up $HWBP_SRC.
 ensure_src() {
+	[ "$HWBP_SRC_SERIES" = 6.1 ] || { ensure_src_deb; return; }
 	local ver; ver=$(src_pkg_version)
 	[ -f "$HWBP_SRC_TAR" ] || die "$HWBP_SRC_TAR missing (run scripts/deps)"
 	if [ -f "$HWBP_SRC/Makefile" ] && [ "$(cat "$HWBP_CACHE/src/.version" 2>/dev/null)" = "$ver" ]; then
@@ -35,6 +107,37 @@ ensure_src() {
 	rm -rf "$HWBP_SRC"; mkdir -p "$HWBP_CACHE/src"
 	tar -C "$HWBP_CACHE/src" -xJf "$HWBP_SRC_TAR"
 	echo "$ver" > "$HWBP_CACHE/src/.version"
+}
+
+# ensure_src for a source package of another suite: download it with
+# apt-suite into $HWBP_CACHE/debs/ and unpack it into $HWBP_SRC, a directory
+# named after the package version (a new version is a new directory).
+ensure_src_deb() {
+	local deb_dir=$HWBP_CACHE/debs deb tmp
+	[ -f "$HWBP_SRC/Makefile" ] && [ -f "$HWBP_SRC/.hwbp-unpacked" ] && return 0
+	mkdir -p "$deb_dir" "$HWBP_CACHE/src"
+	exec 6> "$HWBP_CACHE/src/.lock-$(basename "$HWBP_SRC")"
+	flock 6
+	if [ -f "$HWBP_SRC/Makefile" ] && [ -f "$HWBP_SRC/.hwbp-unpacked" ]; then flock -u 6; return 0; fi
+	deb=$(ls "$deb_dir/${HWBP_SRC_PKG}_$(echo "$HWBP_SRC_VERSION" | sed 's/^[0-9]*://')_all.deb" 2> /dev/null || true)
+	if [ -z "$deb" ]; then
+		note "downloading $HWBP_SRC_PKG $HWBP_SRC_VERSION"
+		(cd "$deb_dir" && "$HWBP_ROOT/scripts/apt-suite" apt-get download -q \
+			"$HWBP_SRC_PKG=$HWBP_SRC_VERSION" > /dev/null) ||
+			die "apt-suite could not download $HWBP_SRC_PKG $HWBP_SRC_VERSION"
+		deb=$(ls "$deb_dir/${HWBP_SRC_PKG}"_*"_all.deb" | while read -r f; do
+			[ "$(dpkg-deb -f "$f" Version)" = "$HWBP_SRC_VERSION" ] && echo "$f"; done | head -1)
+		[ -n "$deb" ] || die "downloaded $HWBP_SRC_PKG but found no .deb of $HWBP_SRC_VERSION"
+	fi
+	note "unpacking $HWBP_SRC_PKG $HWBP_SRC_VERSION into $HWBP_SRC"
+	rm -rf "$HWBP_SRC" "$HWBP_SRC.tmp"
+	mkdir -p "$HWBP_SRC.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$HWBP_SRC_PKG.tar.xz" | xz -dc -T2 |
+		tar -x -C "$HWBP_SRC.tmp" || die "unpacking $deb failed"
+	mv "$HWBP_SRC.tmp/$HWBP_SRC_PKG" "$HWBP_SRC"
+	rmdir "$HWBP_SRC.tmp"
+	echo "$HWBP_SRC_VERSION" > "$HWBP_SRC/.hwbp-unpacked"
+	flock -u 6
 }
 
 # The stock Debian kernel release used for the "stock" guest: the newest
@@ -98,23 +201,31 @@ test_kernel_key() {
 	} | sha256sum | cut -c1-16
 }
 
-test_kernel_dir() { echo "$HWBP_CACHE/kernel-$(test_kernel_key)"; }
+test_kernel_dir() {
+	if [ "$HWBP_SRC_SERIES" = 6.1 ]; then
+		echo "$HWBP_CACHE/kernel-$(test_kernel_key)"
+	else
+		echo "$HWBP_CACHE/kernel-$(src_kernel_version)-$(test_kernel_key)"
+	fi
+}
 
-# Kernel build tree (KDIR) for "test" or "stock".
+# Kernel build tree (KDIR) for "test" (6.1), "test7" (newest 7.x) or "stock".
 kdir_for() {
 	case $1 in
 	test) test_kernel_dir ;;
+	test7) (use_src 7 && test_kernel_dir) ;;
 	stock) echo "/lib/modules/$(stock_krel)/build" ;;
-	*) die "unknown kernel '$1' (test|stock)" ;;
+	*) die "unknown kernel '$1' (test|test7|stock)" ;;
 	esac
 }
 
-# Boot image for "test" or "stock".
+# Boot image for "test", "test7" or "stock".
 kimage_for() {
 	case $1 in
 	test) echo "$(test_kernel_dir)/arch/x86/boot/bzImage" ;;
+	test7) echo "$(kdir_for test7)/arch/x86/boot/bzImage" ;;
 	stock) echo "/boot/vmlinuz-$(stock_krel)" ;;
-	*) die "unknown kernel '$1' (test|stock)" ;;
+	*) die "unknown kernel '$1' (test|test7|stock)" ;;
 	esac
 }
 
