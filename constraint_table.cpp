@@ -417,15 +417,19 @@ static bool __trylock_owner(struct hwbp_table *t, const void *owner,
 		return false;
 	}
 	*bucket = b;
-	/* Held on success: sparse learns it at the call, trylock_owner(). */
+	/* Held on success: the checker learns it at the call, trylock_owner(). */
 	__release(&b->lock);
 	__release(&t->cpu_lock);
 	return true;
 }
 
+/*
+ * Spelled out rather than with __cond_lock(), which 7.0 removed together
+ * with sparse's context tracking: __acquire() exists on every kernel.
+ */
 #define trylock_owner(t, owner, bucket)					\
-	__cond_lock(cpu_lock, __cond_lock(bucket_lock,			\
-					  __trylock_owner(t, owner, bucket)))
+	(__trylock_owner(t, owner, bucket) ?				\
+	 ({ __acquire(cpu_lock); __acquire(bucket_lock); true; }) : false)
 
 static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
 	__releases(&b->lock) __releases(&t->cpu_lock)
@@ -802,7 +806,7 @@ struct hwbp_table *hwbp_table_create(const struct hwbp_layout *layout,
 	might_sleep();
 	if (!layout || !nr_cpus || nr_cpus > (unsigned int)INT_MAX)
 		return NULL;
-	t = (struct hwbp_table *)kzalloc(sizeof(*t), GFP_KERNEL);
+	t = (struct hwbp_table *)kcalloc(1, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
 	t->nr_cpus = nr_cpus;

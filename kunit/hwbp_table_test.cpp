@@ -12,7 +12,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 
 MODULE_IMPORT_NS(HWBP_NS);

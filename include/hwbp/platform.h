@@ -25,10 +25,15 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/types.h>
-
-#include <hwbp/compat.h>
 #else
 #include "hwbp_host.h"
 #endif
+
+/*
+ * HWBP_NS, the symbol namespace of the core's exports, is the build's to
+ * define, as the kernel spells it: a string since 6.13, a bare token
+ * before.  In the tree, kernel/events/hwbp/Makefile defines it; out of
+ * tree, include/hwbp/compat.h, which Kbuild includes ahead of every file.
+ */
 
 #endif /* HWBP_PLATFORM_H */
