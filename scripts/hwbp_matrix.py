@@ -19,7 +19,8 @@ ARCHES: how a Debian arch is built for and booted in QEMU (TCG).
 
 KERNELS: one entry per kernel series.
   source            'host' (the x86 stock kernel from /boot), 'test' (the
-                    debug test kernel, scripts/test-kernel), 'bookworm'
+                    debug test kernel, scripts/test-kernel --src <src>: src
+                    '6.1' (the default) or '7', the newest 7.x), 'bookworm'
                     (the host's apt, foreign arches through scripts/cross-deps),
                     'suite' (other suites through scripts/apt-suite)
   series            version prefix of Debian's linux-image-<flavour> to take
