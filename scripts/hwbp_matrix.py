@@ -53,7 +53,8 @@ ARCHES = {
         console='ttyAMA0', ktap='virtconsole',
         guest_modules=['virtio_mmio', 'virtio_console'],
         gxx='aarch64-linux-gnu-g++',
-        guest_srcs=['guest-arm64/*.cpp', 'guest/bp_hold.cpp'],
+        guest_srcs=['guest-arm64/*.cpp', 'guest/bp_hold.cpp',
+                    'guest/bp_flex.cpp'],
     ),
     # POWER10, not POWER9: 6.1 leaves the POWER9 DAWR off
     # (dawr_enable_dangerous) and QEMU 7.2's pseries refuses to enable it.
@@ -86,7 +87,7 @@ KERNELS = {
     '6.1': dict(source='bookworm', arches=['amd64', 'arm64', 'ppc64el'],
                 accel='tcg', plans={
                     'amd64': os.environ.get('GUEST_PLANS_STOCK', 'baseline takeover').split(),
-                    'arm64': ['arm64'], 'ppc64el': ['ppc64el']}),
+                    'arm64': ['arm64', 'arm64flex'], 'ppc64el': ['ppc64el']}),
     '6.1-test': dict(source='test', arches=['amd64'], accel='tcg',
                      plans={'amd64': os.environ.get('GUEST_PLANS_TEST',
                                                     'baseline takeover').split()},
@@ -112,6 +113,18 @@ CHROOTS = {
         'libdw1t64', 'python3-minimal', 'file', 'dwarves', 'sparse', 'bc',
     ]),
 }
+
+
+def icount(arch, plan):
+    """True if the plan says "# vm: icount": one vCPU, guest time from
+    instructions (checks on perf's time_enabled/time_running)."""
+    for d in (f'guest-{arch}', 'guest'):
+        f = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', d,
+                         f'plan-{plan}.sh')
+        if os.path.exists(f):
+            with open(f) as fh:
+                return any(line.startswith('# vm: icount') for line in fh)
+    return False
 
 
 def plans(kernel, arch, module=True):
