@@ -22,8 +22,8 @@
 #   make shell TARGET=7-arm64   a shell in any matrix target's guest
 #   make check-series      the in-tree patch series: generate, checkpatch, build
 #                          every patch, boot the tip (part of check)
-#   make bench             benchmarks against the stock kernel in one QEMU boot
-#                          (not part of check; results in bench/, ~13 min)
+#   make bench             benchmarks against the stock kernel in QEMU boots
+#                          (not part of check; results in bench/, ~1 h loaded)
 #   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
 #   make vm PLAN=name [KERNEL=stock|test]   run one guest plan
 #   make module KERNEL=stock|test    build into build/<kernel>/src
@@ -101,7 +101,7 @@ check-debian: deps
 	@scripts/check-debian
 
 bench: deps
-	@scripts/bench --sweep "1 16 64" --profile
+	@scripts/bench --sweep "1 16 64" --lock "4 16" --mem --profile
 
 demo: deps
 	@scripts/vm --kernel $(KERNEL) --plan demo --show --module-optional

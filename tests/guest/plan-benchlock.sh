@@ -5,7 +5,7 @@
 # loop on the first.  hwbp_lockbench_stock.ko (without hwbp) and
 # hwbp_lockbench.ko (with it) alternate, LOADS times each.  Measurements are
 # KTAP diagnostics, for scripts/bench.d/report:
-#   # lock side=S phase=alone|churn|cpu round=R cpus=C threads=K task_ops=N cpu_ops=M ns=T errs=E
+#   # lock side=S phase=alone|churn|paced|cpu round=R cpus=C threads=K task_ops=N cpu_ops=M ns=T errs=E
 # Cases only say whether each load ran; speed is judged by the report.
 . /bin/ktap.sh
 

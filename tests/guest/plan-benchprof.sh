@@ -5,6 +5,8 @@
 #   micro_hwbp   hwbp_bench.ko (hwbp_reserve/hwbp_release)
 #   mixed_stock, mixed_hwbp  the mixed workload of plan-bench.sh
 #   open_task_*, enable_*    bench_open task, perf bench breakpoint enable
+#   lock_*       hwbp_lockbench*.ko, phase paced (task-bound loops on every
+#                CPU but the first, a CPU-bound one paced on the first)
 # Each suite prints the top kernel symbols (self time) as diagnostics.
 . /bin/ktap.sh
 
@@ -56,16 +58,18 @@ EOS
 chmod +x /tmp/mixed.sh
 
 ktap_header 1
-ktap_suite benchprof 8
+ktap_suite benchprof 10
 profile micro_stock "rmmod hwbp_bench_stock" insmod $MODDIR/test/hwbp_bench_stock.ko max_tasks=1000
 profile mixed_stock "" /tmp/mixed.sh
 profile open_task_stock "" /bin/bench_open task 5000
 profile enable_stock "" perf bench -r 100 breakpoint enable -p 16 -a 1
+profile lock_stock "rmmod hwbp_lockbench_stock" insmod $MODDIR/test/hwbp_lockbench_stock.ko rounds=1 only=paced
 insmod $HWBP
 profile micro_hwbp "rmmod hwbp_bench" insmod $MODDIR/test/hwbp_bench.ko max_tasks=1000
 profile mixed_hwbp "" /tmp/mixed.sh
 profile open_task_hwbp "" /bin/bench_open task 5000
 profile enable_hwbp "" perf bench -r 100 breakpoint enable -p 16 -a 1
+profile lock_hwbp "rmmod hwbp_lockbench" insmod $MODDIR/test/hwbp_lockbench.ko rounds=1 only=paced
 rmmod hwbp
 ktap_end
 exit $KTAP_PLAN_FAILED

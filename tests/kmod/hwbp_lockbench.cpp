@@ -6,9 +6,12 @@
  * K kthreads, bound to CPUs 1..K, each reserve and release one task-bound
  * breakpoint (any CPU) of a fake task of their own, in a loop; one more
  * kthread, bound to CPU 0, reserves and releases a CPU-bound breakpoint on
- * CPU 0, 1, 2, ... in turn.  Each round runs three phases of @msecs:
+ * CPU 0, 1, 2, ... in turn.  Each round runs four phases of @msecs:
  *   alone  the K task-bound threads only
- *   churn  the K task-bound threads and the CPU-bound one together
+ *   churn  the K task-bound threads and the CPU-bound one together, as
+ *          fast as each can: the sides may split the time differently
+ *   paced  the same, but the CPU-bound thread sleeps @pace_us after each
+ *          pair, so both sides churn at (about) the same rate
  *   cpu    the CPU-bound thread only
  * and reports the pairs each side completed, per second of ktime.
  *
@@ -58,6 +61,12 @@ MODULE_PARM_DESC(msecs, "length of each phase, ms");
 static unsigned int rounds = 3;
 module_param(rounds, uint, 0444);
 MODULE_PARM_DESC(rounds, "rounds of the three phases");
+static unsigned int pace_us = 1000;
+module_param(pace_us, uint, 0444);
+MODULE_PARM_DESC(pace_us, "sleep of the CPU-bound thread after each pair, phase paced");
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "run this phase only (profiles)");
 static unsigned int threads;
 module_param(threads, uint, 0444);
 MODULE_PARM_DESC(threads, "task-bound threads (default: online CPUs - 1)");
@@ -65,15 +74,17 @@ MODULE_PARM_DESC(threads, "task-bound threads (default: online CPUs - 1)");
 #define LB_MAX_THREADS	64
 
 /* One breakpoint of one side: a fake perf_event, or an hwbp_bp. */
+struct lb_bp {
 #ifdef HWBP_LOCKBENCH_STOCK
-typedef struct perf_event lb_bp;
+	struct perf_event ev;
 #else
-typedef struct hwbp_bp lb_bp;
+	struct hwbp_bp bp;
 #endif
+};
 
 struct lb_worker {
 	struct task_struct *thread;
-	lb_bp *bp;			/* allocated: a perf_event is big */
+	struct lb_bp *bp;		/* allocated: a perf_event is big */
 	unsigned int cpu;		/* the CPU it is bound to */
 	bool cpu_bound;			/* the CPU-bound churner */
 	unsigned long ops;		/* pairs done in this phase */
@@ -89,6 +100,7 @@ static struct {
 	struct lb_worker w[LB_MAX_THREADS + 1];
 	unsigned int nr;		/* task-bound workers: w[0..nr-1] */
 	bool want_task, want_cpu;	/* who runs in this phase */
+	unsigned int pace;		/* the CPU-bound thread's sleep, us */
 	int run;
 	int stop;
 	atomic_t parked;		/* workers done with this phase */
@@ -96,9 +108,9 @@ static struct {
 	unsigned int phase_seq;
 } lb;
 
-static long bench_var;
-
 #ifdef HWBP_LOCKBENCH_STOCK
+
+static long bench_var;
 
 typedef int (*event_fn)(struct perf_event *bp);
 typedef void (*event_void_fn)(struct perf_event *bp);
@@ -152,13 +164,14 @@ static void side_exit(void)
 	vfree(fake_tasks);
 }
 
-static lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
+static struct lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
 {
-	struct perf_event *ev = (struct perf_event *)kzalloc(sizeof(*ev),
-							     GFP_KERNEL);
+	struct lb_bp *b = (struct lb_bp *)kzalloc(sizeof(*b), GFP_KERNEL);
+	struct perf_event *ev;
 
-	if (!ev)
+	if (!b)
 		return NULL;
+	ev = &b->ev;
 	ev->attr.type = PERF_TYPE_BREAKPOINT;
 	ev->attr.size = sizeof(ev->attr);
 	ev->attr.bp_type = HW_BREAKPOINT_W;
@@ -166,21 +179,21 @@ static lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
 	ev->attr.bp_addr = (unsigned long)&bench_var;
 	ev->cpu = cpu_bound ? 0 : -1;
 	ev->hw.target = cpu_bound ? NULL : &fake_tasks[i];
-	return ev;
+	return b;
 }
 
-static void bp_set_cpu(lb_bp *bp, int cpu)
+static void bp_set_cpu(struct lb_bp *b, int cpu)
 {
-	bp->cpu = cpu;
+	b->ev.cpu = cpu;
 }
 
-static int bp_pair(lb_bp *bp)
+static int bp_pair(struct lb_bp *b)
 {
-	int err = stock_reserve(bp);
+	int err = stock_reserve(&b->ev);
 
 	if (err)
 		return err;
-	stock_release(bp);
+	stock_release(&b->ev);
 	return 0;
 }
 
@@ -210,31 +223,33 @@ static void side_exit(void)
 	hwbp_table_destroy(table);
 }
 
-static lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
+static struct lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
 {
-	struct hwbp_bp *bp = (struct hwbp_bp *)kzalloc(sizeof(*bp), GFP_KERNEL);
+	struct lb_bp *b = (struct lb_bp *)kzalloc(sizeof(*b), GFP_KERNEL);
+	struct hwbp_bp *bp;
 
-	if (!bp)
+	if (!b)
 		return NULL;
+	bp = &b->bp;
 	bp->owner = cpu_bound ? NULL : &owners[i];
 	bp->cpu = cpu_bound ? 0 : -1;
 	bp->bp_type = HWBP_W;
 	bp->weight = 1;
-	return bp;
+	return b;
 }
 
-static void bp_set_cpu(lb_bp *bp, int cpu)
+static void bp_set_cpu(struct lb_bp *b, int cpu)
 {
-	bp->cpu = cpu;
+	b->bp.cpu = cpu;
 }
 
-static int bp_pair(lb_bp *bp)
+static int bp_pair(struct lb_bp *b)
 {
-	int err = hwbp_reserve(table, bp);
+	int err = hwbp_reserve(table, &b->bp);
 
 	if (err)
 		return err;
-	hwbp_release(table, bp);
+	hwbp_release(table, &b->bp);
 	return 0;
 }
 
@@ -269,7 +284,10 @@ static int lb_thread(void *arg)
 				w->errs++;
 			else
 				w->ops++;
-			cond_resched();
+			if (w->cpu_bound && lb.pace)
+				usleep_range(lb.pace, lb.pace + lb.pace / 8);
+			else
+				cond_resched();
 		}
 		if (atomic_dec_and_test(&lb.parked))
 			complete(&lb.all_parked);
@@ -281,16 +299,19 @@ static int lb_thread(void *arg)
 }
 
 static void run_phase(const char *name, unsigned int round, bool task,
-		      bool cpu)
+		      bool cpu, unsigned int pace)
 {
 	unsigned long task_ops = 0, errs = 0;
 	unsigned int i;
 	u64 t0, t1;
 
+	if (only && strcmp(only, name))
+		return;
 	reinit_completion(&lb.all_parked);
 	atomic_set(&lb.parked, lb.nr + 1);
 	lb.want_task = task;
 	lb.want_cpu = cpu;
+	lb.pace = pace;
 	WRITE_ONCE(lb.run, 1);
 	smp_wmb();	/* want_* and run before phase_seq */
 	t0 = ktime_get_ns();
@@ -363,9 +384,10 @@ static int run_bench(void)
 		wake_up_process(t);
 	}
 	for (r = 1; r <= rounds; r++) {
-		run_phase("alone", r, true, false);
-		run_phase("churn", r, true, true);
-		run_phase("cpu", r, false, true);
+		run_phase("alone", r, true, false, 0);
+		run_phase("churn", r, true, true, 0);
+		run_phase("paced", r, true, true, pace_us);
+		run_phase("cpu", r, false, true, 0);
 	}
 	stop_threads(n + 1);
 out:
