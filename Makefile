@@ -101,7 +101,7 @@ check-debian: deps
 	@scripts/check-debian
 
 bench: deps
-	@scripts/bench --sweep "1 16 64" --lock "4 16" --mem --profile
+	@scripts/bench --lock "4 16" --mem --profile
 
 demo: deps
 	@scripts/vm --kernel $(KERNEL) --plan demo --show --module-optional
