@@ -35,6 +35,9 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
+#ifdef CONFIG_X86
+#include <asm/cpufeature.h>
+#endif
 
 #ifdef HWBP_BENCH_STOCK
 #include <hwbp/kallsyms.h>
@@ -192,6 +195,17 @@ static int run_bench(void)
 	int err = 0;
 	u64 ns[2];
 
+	/*
+	 * reserve_bp_slot() and release_bp_slot() are only ever called
+	 * directly in the kernel, so an IBT build seals them: an indirect
+	 * call would trap.
+	 */
+#if defined(CONFIG_X86_KERNEL_IBT)
+	if (cpu_feature_enabled(X86_FEATURE_IBT)) {
+		pr_err("hwbp_bench: IBT is enforced: the stock side calls sealed functions through a pointer\n");
+		return -EOPNOTSUPP;
+	}
+#endif
 	if (!lookup)
 		return -ENOENT;
 	stock_reserve = (event_fn)lookup("reserve_bp_slot");

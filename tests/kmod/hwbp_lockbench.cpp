@@ -51,6 +51,7 @@
 #include <hwbp/kallsyms.h>
 #define BENCH_SIDE "stock"
 #else
+#include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
 #define BENCH_SIDE "hwbp"
 #endif
@@ -199,7 +200,7 @@ static int bp_pair(struct lb_bp *b)
 
 #else /* hwbp's table */
 
-MODULE_IMPORT_NS(HWBP);
+MODULE_IMPORT_NS(HWBP_NS);
 
 static struct hwbp_table *table;
 static char owners[LB_MAX_THREADS];	/* owner i is &owners[i] */
