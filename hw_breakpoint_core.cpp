@@ -46,6 +46,7 @@
  * add and del through the saved pointers is IBT-safe: perf_breakpoint takes
  * their address, so they begin with ENDBR.
  */
+#include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
@@ -186,6 +187,122 @@ static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
 	if (bp->pmu != hwbp_pmu || !ev || ev->magic != HWBP_EVENT_MAGIC)
 		return NULL;
 	return ev;
+}
+
+/*
+ * Records for the debugger's events that have none: created before hwbp
+ * was loaded (kgdb_arch_late() at boot), or created under hwbp and since
+ * handed to the debugger, which clears ->destroy and calls release_bp_slot()
+ * (hwbp_release_bp_slot() lets their record go then).
+ *
+ * Rule: a pool record is attached to an event (bp->pmu_private) exactly
+ * while that event holds a slot in our table.  hwbp_dbg_reserve_bp_slot()
+ * attaches it and takes the slot, or gives the record back at once if the
+ * slot is refused; whatever releases the slot (dbg_release_bp_slot(),
+ * release_bp_slot()) detaches it and gives it back.  Hence:
+ *  - a held slot pins this module, so at rmmod no record is attached: the
+ *    stock path finds the debugger's events exactly as they were, with
+ *    pmu_private NULL, and hwbp never writes to an event it is not told
+ *    about (kgdb may free its events, destroy-less, at any time while no
+ *    slot is held: kgdb_arch_exit() on kgdboc or kgdbts unregistering);
+ *  - held slots are at most nr_cpu_ids times the slots of both pools, so
+ *    the pool, sized so, is empty only when the table is full.
+ * The debugger reserves with the other CPUs stopped and interrupts off: a
+ * record is taken and given back with atomic bit operations only, and the
+ * pool's memory (with any arch state, hwbp_arch_event_prepare()) is
+ * allocated at load and freed at unload.
+ */
+static struct hwbp_event *hwbp_pool;
+static unsigned long *hwbp_pool_map;
+static unsigned int hwbp_pool_size;
+
+static bool hwbp_pool_owns(const struct hwbp_event *ev)
+{
+	return ev >= hwbp_pool && ev < hwbp_pool + hwbp_pool_size;
+}
+
+/* A record for @bp, which has none, or NULL.  Never sleeps or allocates. */
+static struct hwbp_event *hwbp_pool_take(struct perf_event *bp)
+{
+	struct hwbp_event *ev;
+	void *arch;
+	unsigned int i;
+
+	do {
+		i = find_first_zero_bit(hwbp_pool_map, hwbp_pool_size);
+		if (i >= hwbp_pool_size)
+			return NULL;
+	} while (test_and_set_bit_lock(i, hwbp_pool_map));
+
+	ev = &hwbp_pool[i];
+	arch = ev->arch;
+	memset(ev, 0, sizeof(*ev));
+	ev->arch = arch;
+	ev->bp.owner = bp->hw.target;
+	ev->bp.cpu = bp->cpu;
+	ev->bp.bp_type = (unsigned int)bp->attr.bp_type;
+	ev->bp.weight = hwbp_arch_weight(bp);
+	ev->magic = HWBP_EVENT_MAGIC;
+	ev->perf = bp;
+	hwbp_arch_event_adopt(bp, ev);
+	bp->pmu_private = ev;
+	hwbp_count(HWBP_CNT_ADOPTED);
+	return ev;
+}
+
+/* Detach a pool record from @bp, its slot released, and give it back. */
+static void hwbp_pool_put(struct perf_event *bp, struct hwbp_event *ev)
+{
+	bp->pmu_private = NULL;
+	ev->magic = 0;
+	clear_bit_unlock((unsigned int)(ev - hwbp_pool), hwbp_pool_map);
+}
+
+static void hwbp_pool_destroy(void)
+{
+	unsigned int i;
+
+	/*
+	 * By the rule above, no record is attached once no slot is held; if
+	 * one were, an event would point into it: better leak the pool.
+	 */
+	if (hwbp_pool_map &&
+	    WARN_ON_ONCE(!bitmap_empty(hwbp_pool_map, hwbp_pool_size)))
+		return;
+	for (i = 0; hwbp_pool && i < hwbp_pool_size; i++)
+		hwbp_arch_event_free(&hwbp_pool[i]);
+	kfree(hwbp_pool);
+	bitmap_free(hwbp_pool_map);
+	hwbp_pool = NULL;
+	hwbp_pool_map = NULL;
+}
+
+static int hwbp_pool_create(void)
+{
+	unsigned int i;
+	int err;
+
+	hwbp_pool_size = nr_cpu_ids *
+			 (hwbp_table_slots(hwbp_table, HWBP_TYPE_INST) +
+			  hwbp_table_slots(hwbp_table, HWBP_TYPE_DATA));
+	hwbp_pool = (struct hwbp_event *)kcalloc(hwbp_pool_size,
+						 sizeof(*hwbp_pool),
+						 GFP_KERNEL);
+	hwbp_pool_map = bitmap_zalloc(hwbp_pool_size, GFP_KERNEL);
+	if (!hwbp_pool || !hwbp_pool_map) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < hwbp_pool_size; i++) {
+		err = hwbp_arch_event_prepare(&hwbp_pool[i]);
+		if (err)
+			goto fail;
+	}
+	return 0;
+
+fail:
+	hwbp_pool_destroy();
+	return err;
 }
 
 /*
@@ -533,7 +650,14 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 	return err;
 }
 
-/* Replaces release_bp_slot(), which kgdb calls on its own events. */
+/*
+ * Replaces release_bp_slot(), which kgdb calls on the events it keeps, after
+ * clearing their ->destroy.  Such an event will be freed without a word to
+ * us (kgdb_arch_exit()), so its record goes now, whatever made it: with the
+ * event's slot and pmu_private gone, the event is as one created before hwbp
+ * was loaded, and a later dbg_reserve_bp_slot() gives it a pool record.  An
+ * event that still has our ->destroy keeps its record until then.
+ */
 static void hwbp_release_bp_slot(struct perf_event *bp)
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
@@ -543,6 +667,13 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 		hwbp_arch_unregister(bp);
 		if (ev->bp.reserved)
 			hwbp_release_event(bp, ev, false);
+		if (hwbp_pool_owns(ev)) {
+			hwbp_pool_put(bp, ev);
+		} else if (bp->destroy != hwbp_event_destroy) {
+			bp->pmu_private = NULL;
+			hwbp_event_free(ev);
+			hwbp_count(HWBP_CNT_RECORD_FREED);
+		}
 	} else {
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
 		((hwbp_event_void_fn)stock.release_bp_slot)(bp);
@@ -576,8 +707,10 @@ static int hwbp_dbg_claim_regs(struct perf_event *bp, struct hwbp_event *ev)
 
 /*
  * Replace dbg_reserve_bp_slot()/dbg_release_bp_slot(): -1 when the table is
- * locked, as the kernel's.  An event hwbp did not create (set up by kgdb
- * before hwbp was loaded) is refused: its slot would land in the stock table.
+ * locked, as the kernel's.  A breakpoint event without a record (kgdb's,
+ * set up before hwbp was loaded or let go by hwbp_release_bp_slot()) gets
+ * one from the pool for as long as it holds its slot; no pool record left
+ * is answered as a locked table.
  */
 static int hwbp_dbg_reserve_bp_slot(struct perf_event *bp)
 {
@@ -585,14 +718,22 @@ static int hwbp_dbg_reserve_bp_slot(struct perf_event *bp)
 	int err;
 
 	hwbp_count(HWBP_CNT_HIT_DBG_RESERVE);
+	if (!ev && bp->pmu == hwbp_pmu && !bp->pmu_private) {
+		ev = hwbp_pool_take(bp);
+		if (!ev)
+			hwbp_count(HWBP_CNT_POOL_EMPTY);
+	} else if (!ev) {
+		hwbp_count(HWBP_CNT_REFUSED_OTHER);
+	}
 	if (ev) {
 		err = hwbp_reserve_event(bp, ev, true);
 		if (!err)
 			err = hwbp_dbg_claim_regs(bp, ev);
+		if (err && hwbp_pool_owns(ev))
+			hwbp_pool_put(bp, ev);
 		if (err == -EBUSY || err == -ENODEV)
 			err = -1;
 	} else {
-		hwbp_count(HWBP_CNT_REFUSED_OTHER);
 		err = -1;
 	}
 	hwbp_hook_done();
@@ -606,10 +747,13 @@ static int hwbp_dbg_release_bp_slot(struct perf_event *bp)
 	int err = -1;
 
 	hwbp_count(HWBP_CNT_HIT_DBG_RELEASE);
-	if (ev && !ev->bp.reserved)
+	if (ev && !ev->bp.reserved) {
 		err = 0;
-	else if (ev)
+	} else if (ev) {
 		err = hwbp_release_event(bp, ev, true) ? -1 : 0;
+		if (!err && hwbp_pool_owns(ev))
+			hwbp_pool_put(bp, ev);
+	}
 	hwbp_hook_done();
 	return err;
 }
@@ -722,6 +866,11 @@ static int __init hwbp_init(void)
 		pr_err("hwbp: cannot allocate the table\n");
 		return -ENOMEM;
 	}
+	err = hwbp_pool_create();
+	if (err) {
+		pr_err("hwbp: cannot allocate the debugger's records\n");
+		goto out_table;
+	}
 	hwbp_pmu = hwbp_find_breakpoint_pmu();
 	if (IS_ERR(hwbp_pmu)) {
 		err = PTR_ERR(hwbp_pmu);
@@ -765,6 +914,7 @@ out_mux:
 	hwbp_mux_exit();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
 out_table:
+	hwbp_pool_destroy();
 	hwbp_table_destroy(hwbp_table);
 	return err;
 }
@@ -779,6 +929,7 @@ static void __exit hwbp_exit(void)
 	hwbp_restore_pmu();
 	hwbp_mux_exit();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
+	hwbp_pool_destroy();
 	hwbp_table_destroy(hwbp_table);
 	pr_info("hwbp: breakpoint slots handed back to the kernel\n");
 }

@@ -53,6 +53,15 @@ void hwbp_arch_event_free(struct hwbp_event *ev)
 {
 }
 
+int hwbp_arch_event_prepare(struct hwbp_event *ev)
+{
+	return 0;
+}
+
+void hwbp_arch_event_adopt(struct perf_event *bp, struct hwbp_event *ev)
+{
+}
+
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
 {
 	return NULL;

@@ -153,6 +153,23 @@ int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
 	return 0;
 }
 
+int hwbp_arch_event_prepare(struct hwbp_event *ev)
+{
+	struct hwbp_ppc_bp *r;
+
+	r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r), GFP_KERNEL);
+	ev->arch = r;
+	return r ? 0 : -ENOMEM;
+}
+
+void hwbp_arch_event_adopt(struct perf_event *bp, struct hwbp_event *ev)
+{
+	hwbp_ppc_bp_init((struct hwbp_ppc_bp *)ev->arch, &ev->bp,
+			 bp->hw.target, bp->cpu, hwbp_is_ptrace_bp(bp),
+			 is_kernel_addr(bp->attr.bp_addr), bp->attr.bp_addr,
+			 bp->attr.bp_len);
+}
+
 void hwbp_arch_event_free(struct hwbp_event *ev)
 {
 	struct hwbp_ppc_bp *r = (struct hwbp_ppc_bp *)ev->arch;

@@ -64,6 +64,16 @@ unsigned int hwbp_arch_weight(struct perf_event *bp);
 int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev);
 void hwbp_arch_event_free(struct hwbp_event *ev);
 
+/*
+ * The same in two steps, for the debugger's records (hwbp_pool): at load,
+ * hwbp_arch_event_prepare() allocates @ev's arch state for no event yet
+ * (may sleep); hwbp_arch_event_adopt() fills it for @bp when the debugger
+ * reserves, with other CPUs stopped and interrupts off, so it must not
+ * allocate, sleep or take a lock.  hwbp_arch_event_free() at unload.
+ */
+int hwbp_arch_event_prepare(struct hwbp_event *ev);
+void hwbp_arch_event_adopt(struct perf_event *bp, struct hwbp_event *ev);
+
 /* Table hooks (see struct hwbp_arch_ops); NULL when the arch needs none. */
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void);
 

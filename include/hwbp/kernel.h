@@ -18,8 +18,10 @@
 struct perf_event;
 
 /*
- * What hwbp keeps per breakpoint event it initialized, in
- * event->pmu_private.  @magic tells our events from any other.
+ * What hwbp keeps per breakpoint event it accounts, in event->pmu_private:
+ * allocated by hwbp's event_init, or taken from the debugger's pool (see
+ * hwbp_pool in hw_breakpoint_core.cpp).  @magic tells our events from any
+ * other.
  */
 struct hwbp_event {
 	struct hwbp_bp bp;
@@ -161,6 +163,10 @@ enum hwbp_counter {
 	HWBP_CNT_REFUSED_ENOMEM,
 	HWBP_CNT_REFUSED_OTHER,
 	HWBP_CNT_DBG_BUSY,
+	/* the debugger's events: pool records taken, none left, records let go */
+	HWBP_CNT_ADOPTED,
+	HWBP_CNT_POOL_EMPTY,
+	HWBP_CNT_RECORD_FREED,
 	HWBP_CNT_PASSED_TO_STOCK,
 	/* flexible breakpoints and the register budget */
 	HWBP_CNT_RESERVED_FLEXIBLE,
