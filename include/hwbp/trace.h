@@ -17,11 +17,46 @@
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
 
+/* Once only: this header is read again for each tracing stage. */
+#ifndef HWBP_TRACE_HELPERS
+#define HWBP_TRACE_HELPERS
+
+/* The target task's comm, or "-" for a CPU-bound breakpoint. */
+static inline const char *hwbp_trace_comm(const struct perf_event *bp)
+{
+	const struct task_struct *tsk = bp->hw.target;
+
+	return tsk ? tsk->comm : "-";
+}
+
+#endif /* HWBP_TRACE_HELPERS */
+
+/*
+ * target_comm holds what __string_len() measured when the entry was
+ * reserved, at most TASK_COMM_LEN - 1 bytes: a comm renamed meanwhile is
+ * cut to that length, never overruns the entry.  6.10 made __assign_str()
+ * copy exactly that length, and dropped __assign_str_len(); before it,
+ * __assign_str() is strcpy(), and __assign_str_len() with the reserved
+ * length does what 6.10's does.  Tested here, where each tracing stage
+ * reads this header again with its own helpers defined.
+ */
+#undef hwbp_assign_comm
+#ifdef __assign_str_len
+#define hwbp_assign_comm(bp)						\
+	__assign_str_len(target_comm, hwbp_trace_comm(bp),		\
+			 __get_dynamic_array_len(target_comm) - 1)
+#else
+#define hwbp_assign_comm(bp) __assign_str(target_comm)
+#endif
+
 DECLARE_EVENT_CLASS(hwbp_slot,
 		    TP_PROTO(struct perf_event *bp, bool flexible, int err),
 		    TP_ARGS(bp, flexible, err),
 		    TP_STRUCT__entry(__field(int, target_pid)
-				     __array(char, target_comm, TASK_COMM_LEN)
+				     __string_len(target_comm,
+						  hwbp_trace_comm(bp),
+						  strnlen(hwbp_trace_comm(bp),
+							  TASK_COMM_LEN - 1))
 				     __field(int, cpu)
 				     __field(unsigned int, bp_type)
 				     __field(unsigned long long, bp_addr)
@@ -30,15 +65,14 @@ DECLARE_EVENT_CLASS(hwbp_slot,
 		    TP_fast_assign(struct task_struct *tsk = bp->hw.target;
 
 				   __entry->target_pid = tsk ? task_pid_nr(tsk) : -1;
-				   memcpy(__entry->target_comm,
-					  tsk ? tsk->comm : "-", TASK_COMM_LEN);
+				   hwbp_assign_comm(bp);
 				   __entry->cpu = bp->cpu;
 				   __entry->bp_type = (unsigned int)bp->attr.bp_type;
 				   __entry->bp_addr = bp->attr.bp_addr;
 				   __entry->flexible = flexible;
 				   __entry->err = err;),
 		    TP_printk("target=%d/%s cpu=%d type=%s addr=0x%llx %s err=%d",
-			      __entry->target_pid, __entry->target_comm,
+			      __entry->target_pid, __get_str(target_comm),
 			      __entry->cpu,
 			      __print_flags(__entry->bp_type, "", { 1, "r" },
 					    { 2, "w" }, { 4, "x" }),
