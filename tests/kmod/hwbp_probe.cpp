@@ -72,6 +72,7 @@ static int probe_kgdb_paths(void)
 	struct perf_event * __percpu *wide;
 	struct perf_event_attr attr;
 	struct perf_event *ev0;
+	int cpu;
 
 	step("is_used_initial", ((bool_fn)sym.is_used)());
 	/*
@@ -95,12 +96,32 @@ static int probe_kgdb_paths(void)
 	step("free_after_dbg_release", free_slots(0));
 	step("dbg_reserve", ((event_fn)sym.dbg_reserve)(ev0));
 	step("free_after_dbg_reserve", free_slots(0));
-	/* what kgdb does to the events it keeps */
-	((event_void_fn)sym.release_slot)(ev0);
-	step("free_after_release_bp_slot", free_slots(0));
-	step("dbg_reserve_again", ((event_fn)sym.dbg_reserve)(ev0));
-	step("free_after_dbg_reserve_again", free_slots(0));
 
+	/*
+	 * What kgdb_arch_late() does to the events it keeps: ->destroy
+	 * cleared, then the slot released; from here on nobody is told when
+	 * they are freed.
+	 */
+	for_each_online_cpu(cpu) {
+		struct perf_event *ev = per_cpu(*wide, cpu);
+
+		if (ev->destroy) {
+			ev->destroy = NULL;
+			((event_void_fn)sym.release_slot)(ev);
+		}
+	}
+	step("free_after_release_bp_slot", free_slots(0));
+	step("is_used_after_release_bp_slot", ((bool_fn)sym.is_used)());
+	/* What kgdb_set_hw_break() and kgdb_remove_hw_break() do. */
+	step("dbg_reserve_kgdb", ((event_fn)sym.dbg_reserve)(ev0));
+	step("free_after_dbg_reserve_kgdb", free_slots(0));
+	step("is_used_dbg_reserve_kgdb", ((bool_fn)sym.is_used)());
+	step("dbg_release_kgdb", ((event_fn)sym.dbg_release)(ev0));
+	step("free_after_dbg_release_kgdb", free_slots(0));
+	step("dbg_reserve_kgdb_again", ((event_fn)sym.dbg_reserve)(ev0));
+	step("dbg_release_kgdb_again", ((event_fn)sym.dbg_release)(ev0));
+
+	/* As kgdb_arch_exit(): the events go with no ->destroy to call. */
 	unregister_wide_hw_breakpoint(wide);
 	step("is_used_final", ((bool_fn)sym.is_used)());
 	step("free_cpu0_final", free_slots(0));
