@@ -24,9 +24,25 @@
  * Arch parsing and the installing of breakpoints in debug registers stay the
  * kernel's: only the slot accounting moves.
  *
+ * IBT.  hwbp never calls a kernel function through a pointer unless the
+ * kernel itself takes that function's address (the breakpoint PMU's
+ * event_init): Debian's 6.12 and 7.x amd64 kernels seal the ENDBR of every
+ * other function at boot, and an indirect call into one is a
+ * control-protection fault on a CPU with IBT.  So:
+ *  - a hook that is not hwbp's business does not redirect the call, and the
+ *    kernel's function runs natively (kernel/hooks.cpp);
+ *  - the four kernel functions hwbp does call are static calls: on x86 the
+ *    call site, or its trampoline, becomes a direct call or jmp to the
+ *    function, which needs no ENDBR (elsewhere a static call is a plain
+ *    pointer call, and no Debian arm64 or ppc64el kernel enforces branch
+ *    targets);
+ *  - symbols are found through kprobes, not by calling
+ *    kallsyms_lookup_name().
+ * scripts/ibt-check proves it against the images themselves.
+ *
  * Takeover without a window.  The stock table must be empty and stay empty:
- *  1. the ftrace hooks go in; for events that are not ours they call the
- *     stock function, so nothing changes yet;
+ *  1. the ftrace hooks go in; they claim no call of an event that is not
+ *     ours, and no event is ours yet, so nothing changes yet;
  *  2. add and del are swapped for ours, which pass events that are not
  *     ours straight to the stock ones; event_init is swapped for ours, in
  *     ARMING state, where it still hands every event to the stock
@@ -42,19 +58,22 @@
  * Every reserved slot, and every call a hook redirected here while it runs,
  * holds a reference on this module, so rmmod is refused while any is held;
  * on unload the pointers go back, pmus_srcu and RCU are synchronized and
- * the hooks come out, and the stock path is as it was.  Calling the stock
- * add and del through the saved pointers is IBT-safe: perf_breakpoint takes
- * their address, so they begin with ENDBR.
+ * the hooks come out, and the stock path is as it was (see hwbp_exit() for
+ * why no task can be left in this module's text by then).  Calling the
+ * stock add and del through the saved pointers is IBT-safe: perf_breakpoint
+ * takes their address, so they begin with ENDBR.
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
+#include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/static_call.h>
 
 #include <hwbp/arch.h>
 #include <hwbp/kernel.h>
@@ -63,8 +82,9 @@
 #include <hwbp/trace.h>
 
 /*
- * The stock kernel's functions hwbp uses or replaces.  Functions only: data
- * symbols are not in kallsyms without CONFIG_KALLSYMS_ALL (Debian's arm64).
+ * The stock kernel's functions hwbp calls (the first four, through the
+ * static calls below) or hooks.  Functions only: data symbols are not in
+ * kallsyms without CONFIG_KALLSYMS_ALL (Debian's 6.1 arm64).
  */
 static struct {
 	unsigned long arch_parse;
@@ -91,17 +111,32 @@ static const struct hwbp_symbol hwbp_symbols[] = {
 	{ "dbg_release_bp_slot", &stock.dbg_release },
 };
 
+/*
+ * The kernel functions hwbp calls, none of them exported: set once at load
+ * (hwbp_set_static_calls()), before any is called.  On x86 each call is a
+ * direct call to the kernel's function, which IBT allows whether or not its
+ * ENDBR was sealed.
+ */
+DEFINE_STATIC_CALL_NULL(hwbp_stock_arch_parse, hw_breakpoint_arch_parse);
+DEFINE_STATIC_CALL_NULL(hwbp_stock_in_kernelspace, arch_check_bp_in_kernelspace);
+DEFINE_STATIC_CALL_NULL(hwbp_stock_disable_local, perf_event_disable_local);
+DEFINE_STATIC_CALL_NULL(hwbp_stock_is_used, hw_breakpoint_is_used);
+
+static void hwbp_set_static_calls(void)
+{
+	static_call_update(hwbp_stock_arch_parse,
+			   (typeof(hw_breakpoint_arch_parse) *)stock.arch_parse);
+	static_call_update(hwbp_stock_in_kernelspace,
+			   (typeof(arch_check_bp_in_kernelspace) *)
+			   stock.arch_in_kernelspace);
+	static_call_update(hwbp_stock_disable_local,
+			   (typeof(perf_event_disable_local) *)
+			   stock.perf_event_disable_local);
+	static_call_update(hwbp_stock_is_used,
+			   (typeof(hw_breakpoint_is_used) *)stock.is_used);
+}
+
 typedef int (*hwbp_event_fn)(struct perf_event *bp);
-typedef void (*hwbp_event_void_fn)(struct perf_event *bp);
-typedef bool (*hwbp_bool_fn)(void);
-typedef int (*hwbp_modify_fn)(struct perf_event *bp,
-			      struct perf_event_attr *attr);
-typedef int (*hwbp_modify_check_fn)(struct perf_event *bp,
-				    struct perf_event_attr *attr, bool check);
-typedef int (*hwbp_parse_fn)(struct perf_event *bp,
-			     const struct perf_event_attr *attr,
-			     struct arch_hw_breakpoint *hw);
-typedef int (*hwbp_in_kernel_fn)(struct arch_hw_breakpoint *hw);
 
 typedef int (*hwbp_add_fn)(struct perf_event *bp, int flags);
 typedef void (*hwbp_del_fn)(struct perf_event *bp, int flags);
@@ -372,10 +407,10 @@ static int hwbp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 {
 	int err;
 
-	err = ((hwbp_parse_fn)stock.arch_parse)(bp, attr, hw);
+	err = static_call(hwbp_stock_arch_parse)(bp, attr, hw);
 	if (err)
 		return err;
-	if (((hwbp_in_kernel_fn)stock.arch_in_kernelspace)(hw)) {
+	if (static_call(hwbp_stock_in_kernelspace)(hw)) {
 		if (attr->exclude_kernel)
 			return -EINVAL;
 		/* No breakpoints in the trap path for the unprivileged. */
@@ -599,22 +634,57 @@ static int hwbp_modify_event(struct perf_event *bp, struct hwbp_event *ev,
 	return 0;
 }
 
+/*
+ * Claims of the hooks (struct hwbp_hook): which calls are hwbp's.  Those of
+ * an event hwbp did not create are left to the kernel's function, which
+ * then runs natively (and is counted as passed to stock).  The event's
+ * caller holds it, so it stays ours (or not) until the call returns.
+ */
+static bool hwbp_claim_own_event(struct ftrace_regs *fregs)
+{
+	struct perf_event *bp = (struct perf_event *)hwbp_ftrace_arg(fregs, 0);
+
+	if (hwbp_event_of(bp))
+		return true;
+	hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
+	return false;
+}
+
+/* The kernel debugger's calls: always hwbp's (see hwbp_dbg_reserve_bp_slot()). */
+static bool hwbp_claim_always(struct ftrace_regs *fregs)
+{
+	return true;
+}
+
+/*
+ * hw_breakpoint_is_used() while hwbp holds slots: true.  Otherwise the
+ * kernel's answers for its own table, which is empty once hwbp is live and
+ * may hold slots while it is arming.
+ */
+static bool hwbp_claim_is_used(struct ftrace_regs *fregs)
+{
+	return hwbp_table_is_used(hwbp_table);
+}
+
+/* The event a claimed call is about: ours, or a bug (not the kernel's). */
+static struct hwbp_event *hwbp_claimed_event(struct perf_event *bp)
+{
+	struct hwbp_event *ev = hwbp_event_of(bp);
+
+	WARN_ON_ONCE(!ev);
+	return ev;
+}
+
 /* Replaces modify_user_hw_breakpoint_check(), IOC_MODIFY_ATTRIBUTES' entry. */
 static int hwbp_modify_check(struct perf_event *bp,
 			     struct perf_event_attr *attr, bool check)
 {
-	struct hwbp_event *ev = hwbp_event_of(bp);
-
-	int err;
+	struct hwbp_event *ev = hwbp_claimed_event(bp);
+	int err = -EINVAL;
 
 	hwbp_count(HWBP_CNT_HIT_MODIFY_CHECK);
-	if (ev) {
+	if (ev)
 		err = hwbp_modify_event(bp, ev, attr, check);
-	} else {
-		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		err = ((hwbp_modify_check_fn)stock.modify_check)(bp, attr,
-								 check);
-	}
 	hwbp_hook_done();
 	return err;
 }
@@ -622,15 +692,13 @@ static int hwbp_modify_check(struct perf_event *bp,
 /* Replaces modify_user_hw_breakpoint(), ptrace's entry. */
 static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 {
-	struct hwbp_event *ev = hwbp_event_of(bp);
+	struct hwbp_event *ev = hwbp_claimed_event(bp);
 	int err;
 
 	hwbp_count(HWBP_CNT_HIT_MODIFY_USER);
 	if (!ev) {
-		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		err = ((hwbp_modify_fn)stock.modify_user)(bp, attr);
 		hwbp_hook_done();
-		return err;
+		return -EINVAL;
 	}
 
 	/*
@@ -638,7 +706,7 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
 	 * be the current task's, and is disabled right here.
 	 */
 	if (irqs_disabled() && bp->ctx && bp->ctx->task == current)
-		((hwbp_event_void_fn)stock.perf_event_disable_local)(bp);
+		static_call(hwbp_stock_disable_local)(bp);
 	else
 		perf_event_disable(bp);
 
@@ -660,7 +728,7 @@ static int hwbp_modify_user(struct perf_event *bp, struct perf_event_attr *attr)
  */
 static void hwbp_release_bp_slot(struct perf_event *bp)
 {
-	struct hwbp_event *ev = hwbp_event_of(bp);
+	struct hwbp_event *ev = hwbp_claimed_event(bp);
 
 	hwbp_count(HWBP_CNT_HIT_RELEASE_SLOT);
 	if (ev) {
@@ -674,9 +742,6 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 			hwbp_event_free(ev);
 			hwbp_count(HWBP_CNT_RECORD_FREED);
 		}
-	} else {
-		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
-		((hwbp_event_void_fn)stock.release_bp_slot)(bp);
 	}
 	hwbp_hook_done();
 }
@@ -758,30 +823,30 @@ static int hwbp_dbg_release_bp_slot(struct perf_event *bp)
 	return err;
 }
 
-/* Replaces hw_breakpoint_is_used(): either table, ours or the stock one. */
+/*
+ * Replaces hw_breakpoint_is_used() while hwbp holds slots (the claim): then
+ * the answer is yes, whatever the stock table holds.
+ */
 static bool hwbp_is_used(void)
 {
-	bool used;
-
 	hwbp_count(HWBP_CNT_HIT_IS_USED);
-	used = hwbp_table_is_used(hwbp_table) ||
-	       ((hwbp_bool_fn)stock.is_used)();
 	hwbp_hook_done();
-	return used;
+	return true;
 }
 
 static struct hwbp_hook hwbp_hooks[] = {
 	{ "modify_user_hw_breakpoint", &stock.modify_user,
-	  (void *)hwbp_modify_user },
+	  hwbp_claim_own_event, (void *)hwbp_modify_user },
 	{ "modify_user_hw_breakpoint_check", &stock.modify_check,
-	  (void *)hwbp_modify_check },
+	  hwbp_claim_own_event, (void *)hwbp_modify_check },
 	{ "dbg_reserve_bp_slot", &stock.dbg_reserve,
-	  (void *)hwbp_dbg_reserve_bp_slot },
+	  hwbp_claim_always, (void *)hwbp_dbg_reserve_bp_slot },
 	{ "dbg_release_bp_slot", &stock.dbg_release,
-	  (void *)hwbp_dbg_release_bp_slot },
+	  hwbp_claim_always, (void *)hwbp_dbg_release_bp_slot },
 	{ "release_bp_slot", &stock.release_bp_slot,
-	  (void *)hwbp_release_bp_slot },
-	{ "hw_breakpoint_is_used", &stock.is_used, (void *)hwbp_is_used },
+	  hwbp_claim_own_event, (void *)hwbp_release_bp_slot },
+	{ "hw_breakpoint_is_used", &stock.is_used,
+	  hwbp_claim_is_used, (void *)hwbp_is_used },
 };
 
 /* The live table, for hwbp's KUnit suites: read it, never change it. */
@@ -793,8 +858,8 @@ EXPORT_SYMBOL_NS_GPL(hwbp_live_table, HWBP_NS);
 
 static bool hwbp_stock_table_used(void)
 {
-	/* Called from this module, so the hook lets it reach the original. */
-	return ((hwbp_bool_fn)stock.is_used)();
+	/* Called from this module, so the hook leaves the call alone. */
+	return static_call(hwbp_stock_is_used)();
 }
 
 /* Put the PMU's pointers back, and wait for callers of ours (step 3). */
@@ -854,6 +919,7 @@ static int __init hwbp_init(void)
 	err = hwbp_resolve_symbols(hwbp_symbols, ARRAY_SIZE(hwbp_symbols));
 	if (err)
 		return err;
+	hwbp_set_static_calls();
 	err = hwbp_arch_layout(&layout);
 	if (err) {
 		pr_err("hwbp: no breakpoint layout for %s: %d\n",
@@ -919,6 +985,30 @@ out_table:
 	return err;
 }
 
+/*
+ * No task is left in this module's text when it is freed.  Module text is
+ * entered only from:
+ *  - hwbp_event_init(), hwbp_pmu_add() and hwbp_pmu_del(), through the
+ *    PMU's pointers: restored first, and pmus_srcu and RCU synchronized,
+ *    so no caller still runs them (nor the multiplexing timer, stopped by
+ *    hwbp_mux_exit());
+ *  - the hooks' callback and the calls it redirected: every redirected call
+ *    held a module reference until its replacement's hwbp_hook_done(), and
+ *    rmmod runs this only once no reference is held.  No replacement passes
+ *    its call on to a kernel function that could sleep with this module's
+ *    frame below it; the kernel functions the replacements call (perf's,
+ *    the static calls) return into them while the reference is held;
+ *  - hwbp_event_destroy() and the debugfs files: each slot pins the module
+ *    until its destroy has run its module_put(), and debugfs_remove()
+ *    waits for readers.
+ * What remains is the few instructions after a module_put() (of a
+ * replacement or of a destroy) up to the return into the kernel, which
+ * never sleep; and the ftrace callback itself, which runs with preemption
+ * off.  The hooks come out, and synchronize_rcu_tasks() waits until every
+ * task has passed a voluntary context switch (or, without PREEMPTION, where
+ * it is synchronize_rcu(), until every CPU has scheduled): none of that
+ * code can still be running when it returns.
+ */
 static void __exit hwbp_exit(void)
 {
 	hwbp_debugfs_exit();
@@ -929,6 +1019,7 @@ static void __exit hwbp_exit(void)
 	hwbp_restore_pmu();
 	hwbp_mux_exit();
 	hwbp_hooks_remove(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));
+	synchronize_rcu_tasks();
 	hwbp_pool_destroy();
 	hwbp_table_destroy(hwbp_table);
 	pr_info("hwbp: breakpoint slots handed back to the kernel\n");

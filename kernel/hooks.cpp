@@ -2,10 +2,11 @@
 /*
  * hwbp: finding kernel symbols and redirecting kernel functions.
  *
- * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it hands us
- * its address once, at load.  Redirection is the livepatch mechanism without
- * livepatch: an ftrace callback with IPMODIFY that points the saved
- * instruction pointer at our function.  Only functions that are called from
+ * Symbols: a disabled kprobe per name says where the function is
+ * (hwbp_kernel_symbol()); kallsyms_lookup_name() is never called.
+ * Redirection is the livepatch mechanism without livepatch: an ftrace
+ * callback with IPMODIFY that points the saved instruction pointer at our
+ * function, for the calls it claims.  Only functions that are called from
  * other files are hooked, so no call site can have inlined them away.
  */
 #include <linux/module.h>
@@ -16,17 +17,13 @@
 
 int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 {
-	hwbp_lookup_fn lookup = hwbp_find_lookup();
 	unsigned int i;
 
-	if (!lookup) {
-		pr_err("hwbp: cannot find kallsyms_lookup_name (CONFIG_KPROBES?)\n");
-		return -ENOENT;
-	}
 	for (i = 0; i < nr; i++) {
-		*syms[i].addr = lookup(syms[i].name);
+		*syms[i].addr = hwbp_kernel_symbol(syms[i].name);
 		if (!*syms[i].addr) {
-			pr_err("hwbp: kernel symbol %s not found\n", syms[i].name);
+			pr_err("hwbp: kernel symbol %s not found (CONFIG_KPROBES?)\n",
+			       syms[i].name);
 			return -ENOENT;
 		}
 	}
@@ -36,17 +33,15 @@ int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 /* One symbol's address, or 0 if it cannot be found (an optional one). */
 unsigned long hwbp_lookup_symbol(const char *name)
 {
-	hwbp_lookup_fn lookup = hwbp_find_lookup();
-
-	return lookup ? lookup(name) : 0;
+	return hwbp_kernel_symbol(name);
 }
 
 /*
  * parent_ip is the return address of the call that reached the hooked
- * function.  A call from hwbp to the original must therefore be a real call,
- * never a tail call (a jmp would leave the caller's caller as parent_ip and
- * loop back into the hook): the glue is built with
- * -fno-optimize-sibling-calls (see Kbuild).
+ * function.  A call from hwbp to the original (a static call of
+ * hw_breakpoint_core.cpp) must therefore be a real call, never a tail call
+ * (a jmp would leave the caller's caller as parent_ip): the glue is built
+ * with -fno-optimize-sibling-calls (see Kbuild).
  */
 static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops,
@@ -54,7 +49,7 @@ static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 {
 	struct hwbp_hook *hook = container_of(ops, struct hwbp_hook, ops);
 
-	if (within_module(parent_ip, THIS_MODULE))
+	if (within_module(parent_ip, THIS_MODULE) || !hook->claim(fregs))
 		return;
 	/* Dropped by the replacement, hwbp_hook_done() (see kernel.h). */
 	if (try_module_get(THIS_MODULE))

@@ -3,7 +3,8 @@
  * hwbp powerpc hooks: the DAWR registers (1, or 2 with CPU_FTR_DAWR1 on
  * POWER10) take data breakpoints only; there is no instruction pool.
  *
- * Under hwbp the kernel's arch_reserve_bp_slot(), arch_release_bp_slot() and
+ * Before 6.6 (HWBP_PPC_PTRACE_RULE, compat.h), under hwbp the kernel's
+ * arch_reserve_bp_slot(), arch_release_bp_slot() and
  * arch_unregister_hw_breakpoint() are no longer called for hwbp's events
  * (they live in the stock reserve/release path hwbp replaces), so this file
  * does their work:
@@ -15,6 +16,8 @@
  *  - at unregister, every reference the kernel's exception handler left to
  *    the event in a thread's last_hit_ubp[] is cleared, found without
  *    event->ctx (see hwbp_arch_unregister()).
+ * From 6.6 the kernel has neither, and neither has hwbp: no per-event
+ * state, no table hooks, nothing to do at unregister.
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/rcupdate.h>
@@ -62,12 +65,18 @@ static unsigned long hwbp_ptrace_triggered;
 #ifdef CONFIG_PPC64_ELF_ABI_V2
 void hwbp_elfv2_tramp(void);
 
+/*
+ * The return address into the caller is in r0 when ftrace's exit code
+ * enters the trampoline: 6.1's and 6.12's also put it in LR and enter
+ * through CTR, but 7.x's out-of-line ftrace stubs (PPC_FTRACE_OUT_OF_LINE)
+ * enter through LR, which then holds the trampoline's own address (the
+ * stub's "mtlr r0" is skipped).  So it is taken from r0, never from LR.
+ */
 asm(".pushsection .text, \"ax\", @progbits\n"
 	".balign 4\n"
 	".type hwbp_elfv2_tramp, @function\n"
 "hwbp_elfv2_tramp:\n"
-	"mflr	0\n"
-	"std	0, 16(1)\n"	/* LR save doubleword, caller's frame */
+	"std	0, 16(1)\n"	/* r0: the return address, in the LR save dw */
 	"stdu	1, -32(1)\n"	/* a minimal ELFv2 frame of our own */
 	"std	2, 24(1)\n"	/* the kernel's TOC, in its TOC save dw */
 	"mtctr	12\n"		/* the hook; r12 = its global entry */
@@ -98,8 +107,8 @@ void notrace hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs,
 #endif
 
 /*
- * ppc64 ELFv2 only: its two obstacles, the kprobe's local entry point for
- * kallsyms_lookup_name() (hwbp/kallsyms.h) and the kernel's TOC in a
+ * ppc64 ELFv2 only: its two obstacles, the kprobe's local entry point of a
+ * kernel function hwbp calls (hwbp/kallsyms.h) and the kernel's TOC in a
  * redirected call (the trampoline above), are handled, and booting Debian's
  * ppc64el kernel showed the takeover and the hand-back work.  ELFv1's
  * function descriptors and 32-bit powerpc are refused: never tried.
@@ -115,13 +124,11 @@ int hwbp_arch_check(void)
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
-	hwbp_lookup_fn lookup = hwbp_find_lookup();
-
-	if (!lookup)
-		return -ENOENT;
-	hwbp_ptrace_triggered = lookup("ptrace_triggered");
-	if (!hwbp_ptrace_triggered)
-		return -ENOENT;
+	if (HWBP_PPC_PTRACE_RULE) {
+		hwbp_ptrace_triggered = hwbp_kernel_symbol("ptrace_triggered");
+		if (!hwbp_ptrace_triggered)
+			return -ENOENT;
+	}
 	hwbp_ppc_index_init(&hwbp_ppc_idx);
 	layout->slots[HWBP_TYPE_INST] = 0;
 	layout->slots[HWBP_TYPE_DATA] = (unsigned int)nr_wp_slots();
@@ -143,6 +150,8 @@ int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
 {
 	struct hwbp_ppc_bp *r;
 
+	if (!HWBP_PPC_PTRACE_RULE)
+		return 0;
 	r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -214,7 +223,7 @@ static const struct hwbp_arch_ops hwbp_ppc_ops = {
 
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
 {
-	return &hwbp_ppc_ops;
+	return HWBP_PPC_PTRACE_RULE ? &hwbp_ppc_ops : NULL;
 }
 
 /*
@@ -228,15 +237,11 @@ const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
 void hwbp_arch_unregister(struct perf_event *bp)
 {
 	struct task_struct *g, *t;
-	int i;
 
-	if (is_kernel_addr(bp->attr.bp_addr))
+	if (!HWBP_PPC_PTRACE_RULE || is_kernel_addr(bp->attr.bp_addr))
 		return;
 	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		for (i = 0; i < HBP_NUM_MAX; i++)
-			cmpxchg(&t->thread.last_hit_ubp[i], bp,
-				(struct perf_event *)NULL);
-	}
+	for_each_process_thread(g, t)
+		hwbp_ppc_forget_hit(t, bp);
 	rcu_read_unlock();
 }

@@ -5,6 +5,9 @@
  * arch state outside perf's own, so reserve/unregister need no hook.
  */
 #include <linux/hw_breakpoint.h>
+#include <linux/moduleparam.h>
+
+#include <asm/cpufeature.h>
 
 #include <hwbp/arch.h>
 
@@ -13,8 +16,24 @@ const char *hwbp_arch_name(void)
 	return "x86";
 }
 
+/*
+ * Kernel IBT (Debian's 6.12 and 7.x amd64): scripts/ibt-check proves on
+ * Debian's own images that every kernel function hwbp reaches through a
+ * pointer keeps its ENDBR64, and that the others are reached by direct
+ * calls.  QEMU does not emulate IBT, and no run on a CPU that enforces it
+ * has been made yet; until one has, hwbp refuses such a CPU unless told to
+ * try (hwbp.ibt=1).
+ */
+static bool ibt;
+module_param(ibt, bool, 0444);
+MODULE_PARM_DESC(ibt, "load even on a CPU that enforces kernel IBT (not yet run on one)");
+
 int hwbp_arch_check(void)
 {
+	if (cpu_feature_enabled(X86_FEATURE_IBT) && !ibt) {
+		pr_err("hwbp: this CPU enforces kernel IBT, where hwbp has not been run yet; not loading (hwbp.ibt=1 to try)\n");
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 

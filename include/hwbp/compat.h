@@ -16,6 +16,7 @@
 #include <linux/kconfig.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 /*
@@ -79,6 +80,26 @@ static __always_inline void hwbp_ftrace_regs_set_ip(struct ftrace_regs *fregs,
 }
 
 /*
+ * Argument @n (< 8) of the traced call, from an ftrace callback.  6.12 and
+ * 7.x have ftrace_regs_get_argument() on every arch; 6.1 has it nowhere,
+ * and there the callback asks for the full pt_regs (SAVE_REGS: all of
+ * 6.1's hwbp arches have WITH_REGS) and reads them, with
+ * regs_get_kernel_argument() where 6.1 has it (x86, arm64), else from r3
+ * up (powerpc).
+ */
+static __always_inline unsigned long hwbp_ftrace_arg(struct ftrace_regs *fregs,
+						     unsigned int n)
+{
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+	return ftrace_regs_get_argument(fregs, n);
+#elif defined(CONFIG_PPC)
+	return ftrace_get_regs(fregs)->gpr[3 + n];
+#else
+	return regs_get_kernel_argument(ftrace_get_regs(fregs), n);
+#endif
+}
+
+/*
  * 6.12: IS_ERR_PCPU() and PTR_ERR_PCPU() test a __percpu pointer, which
  * gcc 14 with 7.x's named per-CPU address space will not cast to a plain
  * one.  Before 6.12 __percpu is only sparse's, and a __force cast does.
@@ -86,6 +107,36 @@ static __always_inline void hwbp_ftrace_regs_set_ip(struct ftrace_regs *fregs,
 #ifndef IS_ERR_PCPU
 #define IS_ERR_PCPU(ptr)	IS_ERR((const void __force *)(ptr))
 #define PTR_ERR_PCPU(ptr)	PTR_ERR((const void __force *)(ptr))
+#endif
+
+/*
+ * powerpc 6.6: the kernel dropped its perf/ptrace exclusion rule (and the
+ * arch_reserve_bp_slot(), arch_release_bp_slot() and
+ * arch_unregister_hw_breakpoint() that enforced it), and keeps the
+ * single-step state of a breakpoint on the breakpoint itself
+ * (perf_single_step), not in a thread's last_hit_ubp[].  hwbp gives the
+ * answers of the kernel it runs on: the rule and the clean-up of
+ * last_hit_ubp[] only before 6.6 (arch/powerpc/hwbp_arch.cpp).
+ */
+#if defined(CONFIG_PPC) && KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+#define HWBP_PPC_PTRACE_RULE	1
+
+/* Forget @bp wherever the exception handler left it in @t's last hits. */
+static inline void hwbp_ppc_forget_hit(struct task_struct *t,
+				       struct perf_event *bp)
+{
+	int i;
+
+	for (i = 0; i < HBP_NUM_MAX; i++)
+		cmpxchg(&t->thread.last_hit_ubp[i], bp, (struct perf_event *)NULL);
+}
+#else
+#define HWBP_PPC_PTRACE_RULE	0
+
+static inline void hwbp_ppc_forget_hit(struct task_struct *t,
+				       struct perf_event *bp)
+{
+}
 #endif
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it hands its
- * address over once.  Shared by hwbp.ko and its test modules.
+ * Kernel symbols that are not exported, found by name through kprobes
+ * (kallsyms_lookup_name() is not exported since 5.7, and is never called).
+ * Shared by hwbp.ko and its test modules.
  */
 #ifndef HWBP_KALLSYMS_H
 #define HWBP_KALLSYMS_H
@@ -40,27 +41,39 @@ static inline unsigned long hwbp_symbol_start(unsigned long addr,
 	return addr - off;
 }
 
-static inline hwbp_lookup_fn hwbp_find_lookup(void)
+/*
+ * Where kernel function @name begins, or 0: found without calling
+ * kallsyms_lookup_name() (a call through a pointer, into a function the
+ * kernel never takes the address of, which IBT seals).  A kprobe on @name,
+ * registered disabled so that it never touches the kernel's text, says
+ * where @name is: at the symbol, or a little way in (past an ENDBR64 on
+ * x86, at the local entry point or the ftrace call site on ppc64 ELFv2, see
+ * powerpc's kprobe_lookup_name()).  kallsyms then gives the start of the
+ * symbol: on ppc64 ELFv2 the global entry point, which sets up the kernel's
+ * TOC for a call from a module.
+ */
+static inline unsigned long hwbp_kernel_symbol(const char *name)
 {
 	struct kprobe kp;
 	unsigned long addr;
 
 	memset(&kp, 0, sizeof(kp));
-	kp.symbol_name = "kallsyms_lookup_name";
+	kp.symbol_name = name;
+	kp.flags = KPROBE_FLAG_DISABLED;
 	if (register_kprobe(&kp) < 0)
-		return NULL;
+		return 0;
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	/*
-	 * ppc64 ELFv2: the kprobe sits at the local entry point or on the
-	 * ftrace call site (up to 16 bytes in, see powerpc's
-	 * kprobe_lookup_name()), past the "addis r2,r12; addi r2,r2" that
-	 * sets up the kernel's TOC for a call from a module.  Such a call
-	 * must enter at the symbol itself, the global entry point.
-	 */
-	if (IS_ENABLED(CONFIG_PPC64_ELF_ABI_V2))
-		addr = hwbp_symbol_start(addr, "kallsyms_lookup_name", 16);
-	return (hwbp_lookup_fn)addr;
+	return hwbp_symbol_start(addr, name, 16);
+}
+
+/*
+ * For the test modules: a lookup by name, in the shape of
+ * kallsyms_lookup_name(), that never calls it.
+ */
+static inline hwbp_lookup_fn hwbp_find_lookup(void)
+{
+	return hwbp_kernel_symbol;
 }
 
 #endif /* HWBP_KALLSYMS_H */

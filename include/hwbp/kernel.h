@@ -60,7 +60,10 @@ struct hwbp_symbol {
 	unsigned long *addr;
 };
 
-/* Look up every symbol of @syms; -ENOENT naming the first one missing. */
+/*
+ * Look up every symbol of @syms (hwbp_kernel_symbol(): never through
+ * kallsyms_lookup_name()); -ENOENT naming the first one missing.
+ */
 int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr);
 /* One symbol's address, or 0 if it cannot be found (an optional one). */
 unsigned long hwbp_lookup_symbol(const char *name);
@@ -68,20 +71,30 @@ unsigned long hwbp_lookup_symbol(const char *name);
 /* --- redirection of a kernel function to ours, through ftrace --- */
 
 /*
- * A hook sends every call of @target to @replacement, except calls made from
- * this module, which reach the original: that is how hwbp calls the stock
- * function (e.g. for an event that is not ours).
+ * A hook sends a call of @target to @replacement when @claim says the call
+ * is hwbp's (e.g. its event is one of ours).  Any other call is left alone:
+ * the kernel's function runs natively, as if hwbp were not loaded.  hwbp
+ * never calls the kernel's function itself, through a pointer or otherwise:
+ * with IBT, a function whose address the kernel never takes has its ENDBR
+ * sealed, and an indirect call into it is a control-protection fault.
+ * Calls made from this module (the static calls of hw_breakpoint_core.cpp)
+ * are never redirected.
+ *
+ * @claim runs in the ftrace callback (preemption off, any context): it may
+ * read the traced call's arguments (hwbp_ftrace_arg()) and must not sleep.
  *
  * Each redirected call holds a reference on this module, taken by the hook
  * before the call enters @replacement, so that rmmod cannot free the code a
- * caller is in (or will return to, after a stock function it passed the
- * call on to has slept).  @replacement drops it with hwbp_hook_done() just
- * before it returns, on every path.  Once unloading has begun the reference
- * cannot be taken, and the call stays with the kernel's function.
+ * caller is in while @replacement sleeps.  @replacement drops it with
+ * hwbp_hook_done() just before it returns, on every path; the few
+ * instructions it runs after that are waited for at unload (see
+ * hwbp_exit()).  Once unloading has begun the reference cannot be taken, and
+ * the call stays with the kernel's function.
  */
 struct hwbp_hook {
 	const char *name;
 	unsigned long *target;
+	bool (*claim)(struct ftrace_regs *fregs);
 	void *replacement;
 	struct ftrace_ops ops;
 	bool installed;
