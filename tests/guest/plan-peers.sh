@@ -1,0 +1,94 @@
+#!/bin/sh
+# Plan "peers": suites no one here wrote, run on the stock path, under hwbp
+# and after rmmod, in one boot; every case must give the same result in the
+# three phases.
+# - perf's own breakpoint tests, by name (perf test list must have each:
+#   PEER_PERF_TESTS, one name per line)
+# - the kernel's selftests breakpoints/breakpoint_test and
+#   perf_events/sigtrap_threads (scripts/peer-selftests builds them from the
+#   kernel's source as upstream does; /usr/lib/hwbp-peers in the guest)
+# Some cases fail on the stock path too (under QEMU TCG breakpoint_test's
+# "Test icebp" and "Test int 3 trap"): what is checked is that hwbp and the
+# kernel after rmmod give what the stock path gave, case by case.
+. /bin/ktap.sh
+. /bin/takeover-lib.sh
+
+PEERS=/usr/lib/hwbp-peers
+PEER_PERF_TESTS=${PEER_PERF_TESTS:-"Breakpoint overflow signal handler
+Breakpoint overflow sampling
+Breakpoint accounting
+Watchpoint
+Sigtrap
+x86 bp modify"}
+
+# "suite|case|result" lines for one phase, sorted, in /tmp/peers.PHASE.
+# perf test prints " 22: Breakpoint accounting    : Ok" and, for a test
+# with subtests, " 23.1: Read Only Watchpoint    : Ok" (the numbers differ
+# between perf versions and are dropped); kselftest programs print TAP.
+run_peers() {
+	phase=$1
+	: > /tmp/peers.$phase.raw
+	echo "$PEER_PERF_TESTS" | while IFS= read -r t; do
+		[ -n "$t" ] || continue
+		perf test "$t" > /tmp/peers.$phase.perf.out 2>&1
+		echo "=== perf test $t" >> /tmp/peers.$phase.log
+		cat /tmp/peers.$phase.perf.out >> /tmp/peers.$phase.log
+		n=$(sed -n 's/^ *[0-9][0-9.:]*: \(.*[^ ]\) *: \(Ok\|FAILED!\|Skip.*\)$/perf|\1|\2/p' \
+			/tmp/peers.$phase.perf.out | tee -a /tmp/peers.$phase.raw | wc -l)
+		[ "$n" -gt 0 ] || echo "perf|$t|not in this perf" >> /tmp/peers.$phase.raw
+	done
+	for p in breakpoint_test sigtrap_threads; do
+		"$PEERS/$p" > /tmp/peers.$phase.$p.out 2>&1
+		echo "=== $p rc=$?" >> /tmp/peers.$phase.log
+		cat /tmp/peers.$phase.$p.out >> /tmp/peers.$phase.log
+		n=$(sed -n "s/^\(ok\|not ok\) [0-9]* \(.*[^ ]\) *\$/$p|\2|\1/p" \
+			/tmp/peers.$phase.$p.out | sed 's/|\(.*\) # SKIP[^|]*|ok$/|\1|skip/' |
+			tee -a /tmp/peers.$phase.raw | wc -l)
+		[ "$n" -gt 0 ] || echo "$p|(no result)|none" >> /tmp/peers.$phase.raw
+	done
+	# A name seen twice (same test printed by two perf runs) is kept once.
+	sort -u /tmp/peers.$phase.raw > /tmp/peers.$phase
+}
+
+dmesg -c > /dev/null
+run_peers stock
+loaded=0
+if insmod $HWBP; then loaded=1; fi
+run_peers hwbp
+if [ $loaded = 1 ]; then
+	res=$(stat_of reserved) rel=$(stat_of released)
+	cp $STATS /tmp/peers.stats
+	rmmod hwbp
+	rm_rc=$?
+fi
+run_peers after
+
+# Cases: the plan's own, then one per peer case (suite|case).
+cut -d'|' -f1,2 /tmp/peers.stock /tmp/peers.hwbp /tmp/peers.after | sort -u > /tmp/peers.cases
+ncases=$(grep -c . /tmp/peers.cases)
+ktap_header 1
+ktap_suite peers $((ncases + 5))
+
+ktap_check load test $loaded = 1
+ktap_check hwbp_accounted_the_peers test "${res:-0}" -gt 0
+ktap_check reserved_equals_released test "${res:-0}" = "${rel:-1}"
+ktap_check rmmod test "${rm_rc:-1}" = 0
+for s in perf breakpoint_test sigtrap_threads; do
+	n=$(grep -c "^$s|" /tmp/peers.stock)
+	ktap_diag "$s: $n case(s) on the stock path"
+done
+ktap_check stock_path_ran_every_suite sh -c '! grep -q "|not in this perf$\||(no result)|" /tmp/peers.stock'
+ktap_diag "per phase: stock / hwbp / after rmmod"
+while IFS='|' read -r s c; do
+	r1=$(grep -F "$s|$c|" /tmp/peers.stock | head -1 | cut -d'|' -f3)
+	r2=$(grep -F "$s|$c|" /tmp/peers.hwbp | head -1 | cut -d'|' -f3)
+	r3=$(grep -F "$s|$c|" /tmp/peers.after | head -1 | cut -d'|' -f3)
+	name=$(echo "${s}_$c" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\{1,\}/_/g; s/_$//')
+	ktap_diag "PEER $s | $c | ${r1:-missing} | ${r2:-missing} | ${r3:-missing}"
+	if [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ "$r1" = "$r3" ]; then
+		ktap_ok "$name"
+	else
+		ktap_fail "$name" "stock '${r1:-missing}', hwbp '${r2:-missing}', after rmmod '${r3:-missing}'"
+	fi
+done < /tmp/peers.cases
+ktap_end
