@@ -10,6 +10,7 @@
 # Some cases fail on the stock path too (under QEMU TCG breakpoint_test's
 # "Test icebp" and "Test int 3 trap"): what is checked is that hwbp and the
 # kernel after rmmod give what the stock path gave, case by case.
+# vm-timeout: 1200
 . /bin/ktap.sh
 . /bin/takeover-lib.sh
 
