@@ -31,6 +31,7 @@ run_peers() {
 	: > /tmp/peers.$phase.raw
 	echo "$PEER_PERF_TESTS" | while IFS= read -r t; do
 		[ -n "$t" ] || continue
+		echo "hwbp-peers: $phase: perf test $t" > /dev/kmsg
 		perf test "$t" > /tmp/peers.$phase.perf.out 2>&1
 		echo "=== perf test $t" >> /tmp/peers.$phase.log
 		cat /tmp/peers.$phase.perf.out >> /tmp/peers.$phase.log
@@ -39,6 +40,7 @@ run_peers() {
 		[ "$n" -gt 0 ] || echo "perf|$t|not in this perf" >> /tmp/peers.$phase.raw
 	done
 	for p in breakpoint_test sigtrap_threads; do
+		echo "hwbp-peers: $phase: $p" > /dev/kmsg
 		"$PEERS/$p" > /tmp/peers.$phase.$p.out 2>&1
 		echo "=== $p rc=$?" >> /tmp/peers.$phase.log
 		cat /tmp/peers.$phase.$p.out >> /tmp/peers.$phase.log
