@@ -91,6 +91,12 @@ while IFS='|' read -r s c; do
 	if [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ "$r1" = "$r3" ]; then
 		ktap_ok "$name"
 	else
+		# What the program said about it, per phase (kselftest: its
+		# harness lines, e.g. "Test terminated by timeout").
+		for ph in stock hwbp after; do
+			[ -f /tmp/peers.$ph.$s.out ] &&
+				ktap_diag "$ph: $(grep -F -e "${c#*.}" -e timeout /tmp/peers.$ph.$s.out | head -8)"
+		done
 		ktap_fail "$name" "stock '${r1:-missing}', hwbp '${r2:-missing}', after rmmod '${r3:-missing}'"
 	fi
 done < /tmp/peers.cases
