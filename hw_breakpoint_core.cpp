@@ -52,8 +52,12 @@
  *     run with interrupts off) an old add or del;
  *  4. with hwbp_arming_sem held for write (no hand-over in flight, none can
  *     start) the stock table is checked empty and the state set to LIVE.
- * If the stock table holds slots at 4, everything is undone and the load
- * fails with -EBUSY; no event was ever reserved in our table.
+ * While the stock table holds slots at 4, the load waits for it to empty
+ * (breakpoints are short-lived: perf stat, a debugger's step), checking
+ * again every millisecond for up to load_wait_ms; new events keep going
+ * to the stock path meanwhile, and each is released by the stock table
+ * that reserved it.  If it never empties, everything is undone and the
+ * load fails with -EBUSY; no event was ever reserved in our table.
  *
  * Every reserved slot, and every call a hook redirected here while it runs,
  * holds a reference on this module, so rmmod is refused while any is held;
@@ -65,12 +69,14 @@
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/static_call.h>
@@ -158,6 +164,12 @@ static bool hwbp_can_rotate;	/* perf's rotation set up (kernel/pmu.cpp) */
 module_param(flexible, bool, 0644);
 MODULE_PARM_DESC(flexible,
 		 "Admit perf_event_open() breakpoints with attr.pinned == 0 as flexible: multiplexed by perf when they do not fit, never taking a slot from a pinned breakpoint (default: off, the kernel's answers)");
+
+/* Step 4 of the takeover (top of this file): how long a load waits. */
+static unsigned int load_wait_ms = 2000;
+module_param(load_wait_ms, uint, 0444);
+MODULE_PARM_DESC(load_wait_ms,
+		 "At load, how long to wait for breakpoints held under the kernel's own accounting to be closed before failing with EBUSY (default: 2000 ms)");
 
 bool hwbp_flexible_enabled(void)
 {
@@ -743,6 +755,8 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 			hwbp_count(HWBP_CNT_RECORD_FREED);
 		}
 	}
+	/* The unload test: asleep here, only the hook's reference pins us. */
+	hwbp_unload_hold_point();
 	hwbp_hook_done();
 }
 
@@ -872,8 +886,28 @@ static void hwbp_restore_pmu(void)
 }
 
 /* Steps 2-4 of the takeover (see the top of this file). */
+/*
+ * The breakpoint PMU, found with a breakpoint of the stock path's: while
+ * the stock table is full (-ENOSPC), try again for up to @wait_ms.
+ */
+static struct pmu *hwbp_find_breakpoint_pmu_wait(unsigned int wait_ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(wait_ms);
+	struct pmu *pmu;
+
+	for (;;) {
+		pmu = hwbp_find_breakpoint_pmu();
+		if (!IS_ERR(pmu) || PTR_ERR(pmu) != -ENOSPC ||
+		    time_after(jiffies, deadline) ||
+		    fatal_signal_pending(current))
+			return pmu;
+		usleep_range(1000, 2000);
+	}
+}
+
 static int hwbp_take_over(void)
 {
+	unsigned long deadline;
 	int err;
 
 	hwbp_stock_event_init = hwbp_pmu->event_init;
@@ -895,12 +929,19 @@ static int hwbp_take_over(void)
 		return err;
 	}
 
-	down_write(&hwbp_arming_sem);
-	if (hwbp_stock_table_used()) {
+	deadline = jiffies + msecs_to_jiffies(load_wait_ms);
+	for (;;) {
+		down_write(&hwbp_arming_sem);
+		if (!hwbp_stock_table_used())
+			break;
 		up_write(&hwbp_arming_sem);
-		hwbp_restore_pmu();
-		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
-		return -EBUSY;
+		if (time_after(jiffies, deadline) ||
+		    fatal_signal_pending(current)) {
+			hwbp_restore_pmu();
+			pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
+			return -EBUSY;
+		}
+		usleep_range(1000, 2000);
 	}
 	/* Pairs with the acquire in hwbp_event_init(). */
 	smp_store_release(&hwbp_state, HWBP_LIVE);
@@ -937,7 +978,7 @@ static int __init hwbp_init(void)
 		pr_err("hwbp: cannot allocate the debugger's records\n");
 		goto out_table;
 	}
-	hwbp_pmu = hwbp_find_breakpoint_pmu();
+	hwbp_pmu = hwbp_find_breakpoint_pmu_wait(load_wait_ms);
 	if (IS_ERR(hwbp_pmu)) {
 		err = PTR_ERR(hwbp_pmu);
 		hwbp_pmu = NULL;
@@ -946,8 +987,8 @@ static int __init hwbp_init(void)
 			goto out_table;
 		}
 	}
-	/* ENOSPC above: the stock table is full, so it holds slots too. */
-	if (err || hwbp_stock_table_used()) {
+	/* ENOSPC above: the stock table stayed full all along. */
+	if (err) {
 		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
 		err = -EBUSY;
 		goto out_table;
@@ -992,22 +1033,31 @@ out_table:
  *    PMU's pointers: restored first, and pmus_srcu and RCU synchronized,
  *    so no caller still runs them (nor the multiplexing timer, stopped by
  *    hwbp_mux_exit());
- *  - the hooks' callback and the calls it redirected: every redirected call
- *    held a module reference until its replacement's hwbp_hook_done(), and
- *    rmmod runs this only once no reference is held.  No replacement passes
- *    its call on to a kernel function that could sleep with this module's
- *    frame below it; the kernel functions the replacements call (perf's,
- *    the static calls) return into them while the reference is held;
+ *  - the hooks' callback and the calls it redirected.  The callback takes a
+ *    module reference before it redirects a call (try_module_get(), which
+ *    fails once rmmod has begun: the call then stays the kernel's), and
+ *    the replacement drops it with hwbp_hook_done() just before it
+ *    returns.  That reference, not the wait below, is what covers a
+ *    replacement that sleeps (perf_event_disable() takes a mutex; debugfs
+ *    unload_hold makes one sleep on purpose, see the takeover plan): a
+ *    sleep is a voluntary context switch, which RCU Tasks counts as a
+ *    quiescent state, so synchronize_rcu_tasks() alone would not prove the
+ *    task gone.  delete_module() refuses while any reference is held, and
+ *    stops new ones in the same atomic step, so this never runs with a
+ *    replacement in flight;
  *  - hwbp_event_destroy() and the debugfs files: each slot pins the module
  *    until its destroy has run its module_put(), and debugfs_remove()
  *    waits for readers.
  * What remains is the few instructions after a module_put() (of a
  * replacement or of a destroy) up to the return into the kernel, which
  * never sleep; and the ftrace callback itself, which runs with preemption
- * off.  The hooks come out, and synchronize_rcu_tasks() waits until every
- * task has passed a voluntary context switch (or, without PREEMPTION, where
- * it is synchronize_rcu(), until every CPU has scheduled): none of that
- * code can still be running when it returns.
+ * off.  A task preempted there has made no voluntary context switch and
+ * is still on its runqueue, so it stays an RCU Tasks holdout (quiescent
+ * states are voluntary switches, user mode and idle: kernel/rcu/tasks.h).
+ * The hooks come out, and synchronize_rcu_tasks() waits until every task
+ * has passed such a state (or, without PREEMPTION, where it is
+ * synchronize_rcu(), until every CPU has scheduled): none of that code can
+ * still be running when it returns.
  */
 static void __exit hwbp_exit(void)
 {
