@@ -8,11 +8,13 @@
  *          often it was installed and refused a register
  *   stats  counters: reservations, releases, refusals by reason, and the
  *          calls that reached hwbp through each interception point
+ *   unload_hold  a test of the unload rule (see hwbp_unload_hold_point())
  */
 #include <linux/debugfs.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/wait.h>
 
 #include <hwbp/arch.h>
 #include <hwbp/kernel.h>
@@ -197,6 +199,55 @@ static int hwbp_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hwbp_stats);
 
+/*
+ * unload_hold, a test of the unload rule (hwbp_exit()): that a call a hook
+ * redirected here keeps the module loaded for as long as it runs, even
+ * asleep, when nothing else pins it.  Writing 1 arms it; the next call of
+ * release_bp_slot() redirected to hwbp then sleeps at the end of
+ * hwbp_release_bp_slot(), its slot already released, until 0 is written
+ * (or 60 s pass).  Reading says 0 (off), 1 (armed) or 2 (a call sleeps).
+ * release_bp_slot() is called only where sleeping is allowed (kgdb's setup
+ * and teardown, and the tests); unarmed, this costs one atomic read.
+ */
+enum { HWBP_HOLD_OFF, HWBP_HOLD_ARMED, HWBP_HOLD_SLEEPING };
+
+static atomic_t hwbp_hold_state = ATOMIC_INIT(HWBP_HOLD_OFF);
+static DECLARE_WAIT_QUEUE_HEAD(hwbp_hold_wq);
+
+void hwbp_unload_hold_point(void)
+{
+	if (atomic_cmpxchg(&hwbp_hold_state, HWBP_HOLD_ARMED,
+			   HWBP_HOLD_SLEEPING) != HWBP_HOLD_ARMED)
+		return;
+	might_sleep();
+	wait_event_timeout(hwbp_hold_wq,
+			   atomic_read(&hwbp_hold_state) != HWBP_HOLD_SLEEPING,
+			   60 * HZ);
+	atomic_set(&hwbp_hold_state, HWBP_HOLD_OFF);
+}
+
+static int hwbp_hold_get(void *data, u64 *val)
+{
+	*val = (u64)atomic_read(&hwbp_hold_state);
+	return 0;
+}
+
+static int hwbp_hold_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	if (val) {
+		atomic_cmpxchg(&hwbp_hold_state, HWBP_HOLD_OFF,
+			       HWBP_HOLD_ARMED);
+		return 0;
+	}
+	atomic_set(&hwbp_hold_state, HWBP_HOLD_OFF);
+	wake_up(&hwbp_hold_wq);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(hwbp_hold_fops, hwbp_hold_get, hwbp_hold_set,
+			 "%llu\n");
+
 int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout)
 {
 	hwbp_view = t;
@@ -204,6 +255,8 @@ int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout)
 	hwbp_dir = debugfs_create_dir("hwbp", NULL);
 	debugfs_create_file("table", 0444, hwbp_dir, NULL, &hwbp_table_fops);
 	debugfs_create_file("stats", 0444, hwbp_dir, NULL, &hwbp_stats_fops);
+	debugfs_create_file_unsafe("unload_hold", 0600, hwbp_dir, NULL,
+				   &hwbp_hold_fops);
 	return 0;
 }
 

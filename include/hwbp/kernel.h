@@ -218,5 +218,7 @@ struct hwbp_table *hwbp_live_table(void);
 
 int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout);
 void hwbp_debugfs_exit(void);
+/* Where a redirected call may be made to sleep by the unload test (debugfs). */
+void hwbp_unload_hold_point(void);
 
 #endif /* HWBP_KERNEL_H */

@@ -3,7 +3,9 @@
 # hands them back.  The same behaviour suites run on the stock path, under
 # hwbp and after rmmod; bad input and the kernel entry points (hwbp_probe.ko)
 # must give the stock kernel's answers under hwbp; every interception point
-# must have been reached; rmmod is refused while a slot is held.
+# must have been reached; rmmod is refused while a slot is held, and while a
+# call hwbp redirected sleeps in its text with no slot held (the unload
+# window: debugfs unload_hold, hwbp_probe.ko hold_release=1).
 . /bin/ktap.sh
 PROBE=$(find /lib/hwbp -name hwbp_probe.ko | head -n 1)
 . /bin/takeover-lib.sh
@@ -11,7 +13,7 @@ PROBE=$(find /lib/hwbp -name hwbp_probe.ko | head -n 1)
 # Suites of kernel-side KUnit modules are reported in the kernel log.
 KUNIT_MODS=$(ls $MODDIR/kunit/*.ko 2>/dev/null)
 
-ktap_header 7
+ktap_header 8
 
 # --- 1, 2: the stock path ---
 ktap_prog hwbp_e2e_stock /bin/bp_e2e
@@ -83,6 +85,40 @@ done
 check_rmmod
 ktap_end
 
-# --- 7: the stock path again ---
+# --- 7: the unload window: a redirected call asleep in hwbp's text ---
+# hwbp_probe hold_release=1 hands one event to release_bp_slot() as kgdb
+# does; armed, hwbp's replacement sleeps after releasing its slot, so only
+# the hook's module reference keeps hwbp loaded.  rmmod must be refused
+# then (without that reference it would free the text the call sleeps in,
+# and the call would oops when it wakes), and succeed once the call has
+# returned.
+ktap_suite unload_window 7
+HOLD=/sys/kernel/debug/hwbp/unload_hold
+ktap_check load insmod $HWBP
+echo 1 > $HOLD
+insmod "$PROBE" hold_release=1 > /tmp/hold.out 2>&1 &
+HOLD_PID=$!
+i=0
+while [ "$(cat $HOLD 2>/dev/null)" != 2 ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ktap_check redirected_call_sleeps test "$(cat $HOLD 2>/dev/null)" = 2
+ktap_check module_ref_held_by_the_call_alone test "$(cat /sys/module/hwbp/refcnt)" = 1
+if rmmod hwbp 2>/tmp/rmmod.err; then
+	ktap_fail rmmod_refused_while_call_sleeps "rmmod succeeded with a call asleep in hwbp"
+else
+	ktap_diag "$(cat /tmp/rmmod.err)"
+	ktap_ok rmmod_refused_while_call_sleeps
+fi
+echo 0 > $HOLD
+wait $HOLD_PID
+ktap_check sleeping_call_returned test $? = 0
+rmmod hwbp_probe 2>/dev/null
+ktap_check rmmod_after_call_returned rmmod hwbp
+ktap_check probe_released_its_event sh -c "dmesg | grep -q 'hwbp_probe: hold_released 0'"
+ktap_end
+
+# --- 8: the stock path again ---
 ktap_prog hwbp_e2e_after_rmmod /bin/bp_e2e
 exit $KTAP_PLAN_FAILED

@@ -9,6 +9,11 @@
  * The guest plan loads it on the stock path and under hwbp and requires the
  * same lines; hwbp's hit counters then prove the calls went through hwbp.
  * Works without KUnit, so it runs on Debian's kernel too.
+ *
+ * With hold_release=1 it does only what kgdb does to one event (a CPU-bound
+ * breakpoint on CPU 0: ->destroy cleared, then release_bp_slot()), for the
+ * unload test: hwbp's debugfs unload_hold, armed, makes that call sleep in
+ * hwbp's text after its slot is released (see the takeover plan).
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
@@ -26,6 +31,10 @@ static struct {
 } sym;
 
 static long probe_var;
+
+static bool hold_release;
+module_param(hold_release, bool, 0444);
+MODULE_PARM_DESC(hold_release, "only release_bp_slot() one event, as kgdb does (the unload test)");
 
 typedef bool (*bool_fn)(void);
 typedef int (*event_fn)(struct perf_event *bp);
@@ -151,6 +160,25 @@ static int probe_user_paths(void)
 	return 0;
 }
 
+/* One event through release_bp_slot(), as kgdb_arch_late() does. */
+static int probe_hold_release(void)
+{
+	struct perf_event_attr attr;
+	struct perf_event *ev;
+
+	probe_attr(&attr, HW_BREAKPOINT_W);
+	attr.disabled = 1;
+	ev = perf_event_create_kernel_counter(&attr, 0, NULL, NULL, NULL);
+	step("hold_created", IS_ERR(ev) ? PTR_ERR(ev) : 0);
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	ev->destroy = NULL;
+	((event_void_fn)sym.release_slot)(ev);
+	step("hold_released", 0);
+	perf_event_release_kernel(ev);
+	return 0;
+}
+
 static int __init hwbp_probe_init(void)
 {
 	hwbp_lookup_fn lookup = hwbp_find_lookup();
@@ -164,6 +192,8 @@ static int __init hwbp_probe_init(void)
 	if (!sym.is_used || !sym.dbg_reserve || !sym.dbg_release ||
 	    !sym.release_slot)
 		return -ENOENT;
+	if (hold_release)
+		return probe_hold_release();
 	probe_kgdb_paths();
 	probe_user_paths();
 	step("done", 0);
