@@ -30,7 +30,9 @@ KERNELS: one entry per kernel series.
   accel             QEMU's -accel
   plans             per arch, when not ARCH_PLANS' (6.1 keeps its own)
   expect            KUnit suites the boot must report (NAME=cases)
-  module            False: hwbp.ko may not build yet (module plans skipped)
+  module            False: hwbp.ko may not build yet (its plans are then
+                    reported skipped, not failed); default True: a build
+                    failure is a failure
 TARGETS: '<kernel>-<arch>' for each arch the kernel lists.
 """
 import os
@@ -92,15 +94,21 @@ KERNELS = {
                      plans={'amd64': os.environ.get('GUEST_PLANS_TEST',
                                                     'baseline takeover').split()},
                      expect=['hw_breakpoint=9']),
-    # module=False: hwbp.ko may fail to build for it (then its module plans
-    # are reported skipped); True once the compat header covers it.
     '6.12': dict(source='suite', series='6.12.', suites=['trixie'],
                  chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
-                 accel=TCG_SINGLE, module=False),
+                 accel=TCG_SINGLE),
+    # The debug test kernel built from the newest linux-source-7.x, with
+    # the 6.1 fragment plus hwbp-test-7.config (scripts/test-kernel --src 7).
+    '7-test': dict(source='test', src='7', arches=['amd64'], accel=TCG_SINGLE,
+                   # takeover runs the stock path before the load and
+                   # after rmmod too: one ~5 min boot of KASAN under TCG.
+                   plans={'amd64': os.environ.get('GUEST_PLANS_TEST7',
+                                                  'takeover').split()},
+                   expect=['hw_breakpoint=9']),
     # The newest 7.x: trixie-backports or sid, whichever is newer per arch.
     '7': dict(source='suite', series='7.', suites=['trixie-backports', 'sid'],
               chroot='trixie', arches=['amd64', 'arm64', 'ppc64el'],
-              accel=TCG_SINGLE, module=False),
+              accel=TCG_SINGLE),
 }
 
 # Cached build chroots: suite -> what goes in besides the compilers (the
@@ -145,8 +153,8 @@ def targets():
 
 
 def split(name):
-    """'7-arm64' -> ('7', 'arm64'); aliases stock, test."""
-    alias = {'stock': '6.1-amd64', 'test': '6.1-test-amd64'}
+    """'7-arm64' -> ('7', 'arm64'); aliases stock, test, test7."""
+    alias = {'stock': '6.1-amd64', 'test': '6.1-test-amd64', 'test7': '7-test-amd64'}
     name = alias.get(name, name)
     for t, k, a in targets():
         if t == name:
