@@ -167,15 +167,17 @@ static unsigned int max_task_pinned(struct hwbp_table *t, int cpu,
 	return all > one ? all : one;
 }
 
-static int arch_reserve(struct hwbp_table *t, const struct hwbp_bp *bp)
+static int arch_reserve(struct hwbp_table *t, const struct hwbp_task *tk,
+			const struct hwbp_bp *bp)
 {
-	return t->ops.reserve ? t->ops.reserve(t->ops.arg, bp) : 0;
+	return t->ops.reserve ? t->ops.reserve(t->ops.arg, t, tk, bp) : 0;
 }
 
-static void arch_release(struct hwbp_table *t, const struct hwbp_bp *bp)
+static void arch_release(struct hwbp_table *t, const struct hwbp_task *tk,
+			 const struct hwbp_bp *bp)
 {
 	if (t->ops.release)
-		t->ops.release(t->ops.arg, bp);
+		t->ops.release(t->ops.arg, t, tk, bp);
 }
 
 /* --- CPU-bound breakpoints: write(cpu_lock) --- */
@@ -222,7 +224,7 @@ static int cpu_reserve_locked(struct hwbp_table *t, struct hwbp_bp *bp,
 
 	if (!cpu_fits(t, bp, pool))
 		return -ENOSPC;
-	ret = arch_reserve(t, bp);
+	ret = arch_reserve(t, NULL, bp);
 	if (ret)
 		return ret;
 	cpu_take(t, bp, pool);
@@ -319,7 +321,7 @@ static int task_reserve_locked(struct hwbp_table *t, struct hwbp_bucket *b,
 	lockdep_assert_held(&b->lock);
 	if (!fits(t, pool, task_used(t, tk, bp, pool), bp->weight))
 		return -ENOSPC;
-	ret = arch_reserve(t, bp);
+	ret = arch_reserve(t, tk, bp);
 	if (ret)
 		return ret;
 	task_take(t, b, tk, bp, pool);
@@ -486,17 +488,17 @@ static int flex_admit(struct hwbp_table *t, const struct hwbp_task *tk,
 
 	if (!flex_fits(t, tk, bp, pool))
 		return -ENOSPC;
-	ret = arch_reserve(t, bp);
+	ret = arch_reserve(t, tk, bp);
 	if (ret)
 		return ret;
 	atomic_inc(&t->nr_flexible[pool]);
 	return 0;
 }
 
-static void flex_drop(struct hwbp_table *t, struct hwbp_bp *bp,
-		      unsigned int pool)
+static void flex_drop(struct hwbp_table *t, const struct hwbp_task *tk,
+		      struct hwbp_bp *bp, unsigned int pool)
 {
-	arch_release(t, bp);
+	arch_release(t, tk, bp);
 	WARN_ON_ONCE(atomic_dec_return(&t->nr_flexible[pool]) < 0);
 }
 
@@ -508,7 +510,7 @@ static int flex_modify_locked(struct hwbp_table *t, const struct hwbp_task *tk,
 	unsigned int old_bp_type = bp->bp_type, old_pool = bp->pool;
 	int ret;
 
-	flex_drop(t, bp, old_pool);
+	flex_drop(t, tk, bp, old_pool);
 	bp->bp_type = new_bp_type;
 	bp->pool = new_pool;
 	ret = flex_admit(t, tk, bp, new_pool);
@@ -519,7 +521,7 @@ static int flex_modify_locked(struct hwbp_table *t, const struct hwbp_task *tk,
 		 * Back as it was: it keeps its admission even if pinned bps
 		 * arrived since (a flexible bp takes no room to put back).
 		 */
-		WARN_ON_ONCE(arch_reserve(t, bp));
+		WARN_ON_ONCE(arch_reserve(t, tk, bp));
 		atomic_inc(&t->nr_flexible[old_pool]);
 	}
 	return ret;
@@ -546,7 +548,7 @@ static int flex_locked(struct hwbp_table *t, struct hwbp_bucket *b,
 			mark_reserved(t, bp);
 		return ret;
 	case FLEX_RELEASE:
-		flex_drop(t, bp, bp->pool);
+		flex_drop(t, tk, bp, bp->pool);
 		mark_released(t, bp);
 		return 0;
 	default:
@@ -667,7 +669,7 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 		} else {
 			write_lock(&t->cpu_lock);
 		}
-		arch_release(t, bp);
+		arch_release(t, NULL, bp);
 		cpu_give(t, bp, pool);
 		mark_released(t, bp);
 		write_unlock(&t->cpu_lock);
@@ -681,7 +683,7 @@ static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 	tk = bp->task;		/* stable only now (I2) */
 	if (WARN_ON_ONCE(!tk || tk->owner != bp->owner))
 		goto out;	/* not ours: leave the counts alone */
-	arch_release(t, bp);
+	arch_release(t, tk, bp);
 	task_give(t, b, tk, bp, pool);
 	mark_released(t, bp);
 	bp->task = NULL;
@@ -718,7 +720,7 @@ static void put_back(struct hwbp_table *t, struct hwbp_bucket *b,
 		     struct hwbp_task *tk, struct hwbp_bp *bp,
 		     unsigned int pool)
 {
-	WARN_ON_ONCE(arch_reserve(t, bp));
+	WARN_ON_ONCE(arch_reserve(t, tk, bp));
 	if (b)
 		task_take(t, b, tk, bp, pool);
 	else
@@ -747,7 +749,7 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 
 	if (!bp->owner) {
 		write_lock(&t->cpu_lock);
-		arch_release(t, bp);
+		arch_release(t, NULL, bp);
 		cpu_give(t, bp, old_pool);
 		bp->bp_type = new_bp_type;
 		bp->pool = new_pool;
@@ -764,7 +766,7 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 	b = lock_owner(t, bp->owner);
 	tk = bp->task;		/* stable only now (I2) */
 	/* The entry may drop to no bp here; it stays where it is (I2). */
-	arch_release(t, bp);
+	arch_release(t, tk, bp);
 	task_give(t, b, tk, bp, old_pool);
 	bp->bp_type = new_bp_type;
 	bp->pool = new_pool;
@@ -914,6 +916,28 @@ int hwbp_walk_tasks(struct hwbp_table *t,
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks, HWBP_NS);
+
+int hwbp_walk_tasks_locked(struct hwbp_table *t,
+			   int (*fn)(void *arg, const struct hwbp_task *tk),
+			   void *arg)
+{
+	return hwbp_index_for_each(&t->index, &t->cpu_lock, fn, arg);
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks_locked, HWBP_NS);
+
+void hwbp_lockdep_assert_held(struct hwbp_table *t, const struct hwbp_bp *bp)
+{
+	if (!bp->owner) {
+		if (bp->flexible)
+			lockdep_assert_held_read(&t->cpu_lock);
+		else
+			lockdep_assert_held_write(&t->cpu_lock);
+		return;
+	}
+	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held(&hwbp_index_bucket(&t->index, bp->owner)->lock);
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_lockdep_assert_held, HWBP_NS);
 
 unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 			       unsigned int cpu, enum hwbp_type type)

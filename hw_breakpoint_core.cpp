@@ -173,7 +173,7 @@ MODULE_PARM_DESC(load_wait_ms,
 
 bool hwbp_flexible_enabled(void)
 {
-	return READ_ONCE(flexible) && hwbp_can_rotate;
+	return READ_ONCE(flexible) && hwbp_can_rotate && hwbp_arch_flexible();
 }
 
 /* Reserved flexible events, for debugfs; hwbp_flex_lock guards the list. */
@@ -256,8 +256,7 @@ static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
  *    the pool, sized so, is empty only when the table is full.
  * The debugger reserves with the other CPUs stopped and interrupts off: a
  * record is taken and given back with atomic bit operations only, and the
- * pool's memory (with any arch state, hwbp_arch_event_prepare()) is
- * allocated at load and freed at unload.
+ * pool's memory is allocated at load and freed at unload.
  */
 static struct hwbp_event *hwbp_pool;
 static unsigned long *hwbp_pool_map;
@@ -272,7 +271,6 @@ static bool hwbp_pool_owns(const struct hwbp_event *ev)
 static struct hwbp_event *hwbp_pool_take(struct perf_event *bp)
 {
 	struct hwbp_event *ev;
-	void *arch;
 	unsigned int i;
 
 	do {
@@ -282,16 +280,13 @@ static struct hwbp_event *hwbp_pool_take(struct perf_event *bp)
 	} while (test_and_set_bit_lock(i, hwbp_pool_map));
 
 	ev = &hwbp_pool[i];
-	arch = ev->arch;
 	memset(ev, 0, sizeof(*ev));
-	ev->arch = arch;
 	ev->bp.owner = bp->hw.target;
 	ev->bp.cpu = bp->cpu;
 	ev->bp.bp_type = (unsigned int)bp->attr.bp_type;
 	ev->bp.weight = hwbp_arch_weight(bp);
 	ev->magic = HWBP_EVENT_MAGIC;
 	ev->perf = bp;
-	hwbp_arch_event_adopt(bp, ev);
 	bp->pmu_private = ev;
 	hwbp_count(HWBP_CNT_ADOPTED);
 	return ev;
@@ -307,8 +302,6 @@ static void hwbp_pool_put(struct perf_event *bp, struct hwbp_event *ev)
 
 static void hwbp_pool_destroy(void)
 {
-	unsigned int i;
-
 	/*
 	 * By the rule above, no record is attached once no slot is held; if
 	 * one were, an event would point into it: better leak the pool.
@@ -316,8 +309,6 @@ static void hwbp_pool_destroy(void)
 	if (hwbp_pool_map &&
 	    WARN_ON_ONCE(!bitmap_empty(hwbp_pool_map, hwbp_pool_size)))
 		return;
-	for (i = 0; hwbp_pool && i < hwbp_pool_size; i++)
-		hwbp_arch_event_free(&hwbp_pool[i]);
 	kfree(hwbp_pool);
 	bitmap_free(hwbp_pool_map);
 	hwbp_pool = NULL;
@@ -326,9 +317,6 @@ static void hwbp_pool_destroy(void)
 
 static int hwbp_pool_create(void)
 {
-	unsigned int i;
-	int err;
-
 	hwbp_pool_size = nr_cpu_ids *
 			 (hwbp_table_slots(hwbp_table, HWBP_TYPE_INST) +
 			  hwbp_table_slots(hwbp_table, HWBP_TYPE_DATA));
@@ -337,19 +325,10 @@ static int hwbp_pool_create(void)
 						 GFP_KERNEL);
 	hwbp_pool_map = bitmap_zalloc(hwbp_pool_size, GFP_KERNEL);
 	if (!hwbp_pool || !hwbp_pool_map) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	for (i = 0; i < hwbp_pool_size; i++) {
-		err = hwbp_arch_event_prepare(&hwbp_pool[i]);
-		if (err)
-			goto fail;
+		hwbp_pool_destroy();
+		return -ENOMEM;
 	}
 	return 0;
-
-fail:
-	hwbp_pool_destroy();
-	return err;
 }
 
 /*
@@ -432,12 +411,6 @@ static int hwbp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 	return 0;
 }
 
-static void hwbp_event_free(struct hwbp_event *ev)
-{
-	hwbp_arch_event_free(ev);
-	kfree(ev);
-}
-
 static void hwbp_event_destroy(struct perf_event *bp)
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
@@ -453,12 +426,12 @@ static void hwbp_event_destroy(struct perf_event *bp)
 		hwbp_dbg_hold(ev, false);
 		hwbp_count(HWBP_CNT_RELEASED);
 		trace_hwbp_release(bp, ev->bp.flexible, 0);
-		hwbp_event_free(ev);
+		kfree(ev);
 		/* Last: this may let the module go. */
 		module_put(THIS_MODULE);
 		return;
 	}
-	hwbp_event_free(ev);
+	kfree(ev);
 }
 
 /*
@@ -503,17 +476,12 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	ev->bp.flexible = hwbp_wants_flexible(bp);
 	ev->magic = HWBP_EVENT_MAGIC;
 	ev->perf = bp;
-	err = hwbp_arch_event_init(bp, ev);
-	if (err) {
-		kfree(ev);
-		return err;
-	}
 
 	/* Reserve, then parse: the kernel's order, so the same errno wins. */
 	err = hwbp_reserve_event(bp, ev, false);
 	if (err == -ENODEV) {
 		/* Unloading: the stock path takes over again. */
-		hwbp_event_free(ev);
+		kfree(ev);
 		hwbp_count(HWBP_CNT_PASSED_TO_STOCK);
 		return hwbp_stock_event_init(bp);
 	}
@@ -523,7 +491,7 @@ static int hwbp_event_init_live(struct perf_event *bp)
 			hwbp_release_event(bp, ev, false);
 	}
 	if (err) {
-		hwbp_event_free(ev);
+		kfree(ev);
 		return err;
 	}
 
@@ -751,7 +719,7 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
 			hwbp_pool_put(bp, ev);
 		} else if (bp->destroy != hwbp_event_destroy) {
 			bp->pmu_private = NULL;
-			hwbp_event_free(ev);
+			kfree(ev);
 			hwbp_count(HWBP_CNT_RECORD_FREED);
 		}
 	}

@@ -1,60 +1,101 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of arch/powerpc/hwbp_ppc.h: 6.1's perf/ptrace co-existence
- * rule over the per-task index, and the per-CPU last-hit store, including
- * the failure mode of 6.1's ctx->task clean-up that it cannot have.
+ * Host tests of arch/powerpc/hwbp_ppc.h: 6.1's perf/ptrace exclusion rule,
+ * run as the table hooks of a real core table, so that a task's
+ * breakpoints are found in its entry of the core's index and every
+ * decision is made under the table's own locks (the shim's lockdep).
  */
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include "../arch/powerpc/hwbp_ppc.h"
 
 namespace {
 
+/* A breakpoint as the hooks see it: the table's part and what it covers. */
+struct Rec {
+	hwbp_bp bp;
+	hwbp_ppc_range r;
+};
+
+} // namespace
+
+static void hwbp_ppc_range_of(const hwbp_bp *bp, hwbp_ppc_range *r)
+{
+	*r = reinterpret_cast<const Rec *>(bp)->r;
+}
+
+namespace {
+
 int task_a, task_b;	/* task keys */
 
-struct Ix : ::testing::Test {
-	hwbp_ppc_index idx;
-	std::vector<hwbp_ppc_bp *> recs;
+constexpr unsigned int CPUS = 4, SLOTS = 4;
 
-	void SetUp() override { hwbp_ppc_index_init(&idx); }
+struct Ix : ::testing::Test {
+	const hwbp_bp *cpu_bps[CPUS * SLOTS] = {};
+	hwbp_ppc p = { CPUS, SLOTS, cpu_bps };
+	hwbp_arch_ops ops = { hwbp_ppc_reserve, hwbp_ppc_release, &p };
+	hwbp_layout layout = { { 0, SLOTS }, false };
+	hwbp_table *t = nullptr;
+	std::vector<std::unique_ptr<Rec>> recs;
+
+	void SetUp() override
+	{
+		t = hwbp_table_create(&layout, CPUS, &ops);
+		ASSERT_NE(t, nullptr);
+	}
 	void TearDown() override
 	{
-		for (hwbp_ppc_bp *r : recs) {
-			spin_lock(&idx.lock);
-			hwbp_ppc_del_locked(&idx, r);
-			spin_unlock(&idx.lock);
-			delete r;
-		}
-		EXPECT_EQ(idx.nr, 0U);
+		while (!recs.empty())
+			del_last();
+		EXPECT_FALSE(hwbp_table_is_used(t));
+		EXPECT_EQ(cpu_bps_used(), 0U);
+		hwbp_table_destroy(t);
+	}
+	unsigned int cpu_bps_used() const
+	{
+		unsigned int n = 0;
+
+		for (const hwbp_bp *b : cpu_bps)
+			n += b != nullptr;
+		return n;
 	}
 	int add(const void *owner, int cpu, bool ptrace, u64 addr,
 		u64 len = 8, bool kernel = false)
 	{
-		hwbp_ppc_bp *r = new hwbp_ppc_bp;
+		std::unique_ptr<Rec> r(new Rec());
 
-		hwbp_ppc_bp_init(r, r, owner, cpu, ptrace, kernel, addr, len);
-		spin_lock(&idx.lock);
-		int err = hwbp_ppc_add_locked(&idx, r);
-		spin_unlock(&idx.lock);
-		if (err || !r->linked) {
-			delete r;
-			return err;
-		}
-		recs.push_back(r);
-		return 0;
+		r->bp.owner = owner;
+		r->bp.cpu = cpu;
+		r->bp.bp_type = HWBP_W;
+		r->bp.weight = 1;
+		r->r.ptrace = ptrace;
+		r->r.kernel = kernel;
+		hwbp_ppc_range_set(&r->r, addr, len);
+		int err = hwbp_reserve(t, &r->bp);
+
+		if (!err)
+			recs.push_back(std::move(r));
+		return err;
 	}
 	void del_last()
 	{
-		hwbp_ppc_bp *r = recs.back();
-
+		hwbp_release(t, &recs.back()->bp);
 		recs.pop_back();
-		spin_lock(&idx.lock);
-		hwbp_ppc_del_locked(&idx, r);
-		spin_unlock(&idx.lock);
-		delete r;
+	}
+	static int count(void *arg, const hwbp_task *tk)
+	{
+		*(unsigned int *)arg += hwbp_task_nr_bps(tk);
+		return 0;
+	}
+	unsigned int task_bps()
+	{
+		unsigned int n = 0;
+
+		hwbp_walk_tasks(t, count, &n);
+		return n;
 	}
 };
 
@@ -90,10 +131,12 @@ TEST_F(Ix, OtherTaskUnaffectedByTaskRecords)
 TEST_F(Ix, CpuBoundPerfBlocksPtraceOnAnyTask)
 {
 	EXPECT_EQ(add(nullptr, 1, false, 0x1000), 0);
+	EXPECT_EQ(cpu_bps_used(), 1U);
 	EXPECT_EQ(add(&task_a, -1, true, 0x1000), -ENOSPC);
 	EXPECT_EQ(add(&task_b, -1, true, 0x3000), 0);
 	del_last();
 	del_last();
+	EXPECT_EQ(cpu_bps_used(), 0U);
 	EXPECT_EQ(add(&task_a, -1, true, 0x1000), 0);
 }
 
@@ -104,11 +147,19 @@ TEST_F(Ix, PtraceOnAnyTaskBlocksCpuBoundPerf)
 	EXPECT_EQ(add(nullptr, 0, false, 0x2000), 0);
 }
 
+/*
+ * 6.1 neither checks nor records a perf breakpoint on a kernel address: it
+ * is admitted beside an overlapping ptrace one, and a ptrace one is
+ * admitted beside it, on its task or, CPU-bound, on any.
+ */
 TEST_F(Ix, KernelAddressPerfExemptAndUnrecorded)
 {
 	EXPECT_EQ(add(&task_a, -1, true, 0x1000), 0);
 	EXPECT_EQ(add(&task_a, -1, false, 0x1000, 8, true), 0);
-	EXPECT_EQ(idx.nr, 1U);
+	EXPECT_EQ(add(&task_a, -1, true, 0x1000), 0);
+	EXPECT_EQ(add(nullptr, 2, false, 0x1000, 8, true), 0);
+	EXPECT_EQ(cpu_bps_used(), 0U);
+	EXPECT_EQ(add(&task_b, -1, true, 0x1000), 0);
 }
 
 TEST_F(Ix, ManyTasksHashCollisionsKeepOwnersApart)
@@ -119,97 +170,20 @@ TEST_F(Ix, ManyTasksHashCollisionsKeepOwnersApart)
 		ASSERT_EQ(add(&tasks[i], -1, (i & 1) != 0, 0x1000), 0);
 	for (int i = 0; i < 500; i++)
 		EXPECT_EQ(add(&tasks[i], -1, (i & 1) == 0, 0x1000), -ENOSPC);
-	EXPECT_EQ(idx.nr, 500U);
+	EXPECT_EQ(task_bps(), 500U);
 }
 
-/* --- last hit --- */
-
-struct Lh : ::testing::Test {
-	static constexpr unsigned int cpus = 4, slots = 2;
-	const void *mem[cpus * slots] = {};
-	hwbp_last_hit lh = { cpus, slots, mem };
-};
-
-TEST_F(Lh, RecordTake)
+/* A refused reservation leaves the table and cpu_bps as they were. */
+TEST_F(Ix, RefusalLeavesNoTrace)
 {
-	int ev;
+	EXPECT_EQ(add(&task_b, -1, true, 0x1000), 0);
+	EXPECT_EQ(add(nullptr, 3, false, 0x1000), -ENOSPC);
+	EXPECT_EQ(cpu_bps_used(), 0U);
+	hwbp_cpu_usage u;
 
-	hwbp_last_hit_record(&lh, 2, 1, &ev);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 2, 0), nullptr);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 2, 1), &ev);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 2, 1), nullptr);
-}
-
-TEST_F(Lh, ForgetClearsEveryCpuOnlyThatEvent)
-{
-	int ev, other;
-
-	hwbp_last_hit_record(&lh, 0, 0, &ev);
-	hwbp_last_hit_record(&lh, 3, 1, &ev);
-	hwbp_last_hit_record(&lh, 1, 0, &other);
-	EXPECT_EQ(hwbp_last_hit_forget(&lh, &ev), 2U);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 0, 0), nullptr);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 3, 1), nullptr);
-	EXPECT_EQ(hwbp_last_hit_take(&lh, 1, 0), &other);
-}
-
-/*
- * Peter Zijlstra's 2016 case.  An inherited event E of task A fires on
- * CPU 1 while A runs; before the single step completes, the perf context is
- * swapped (A's and B's equivalent contexts exchanged at a context switch),
- * so E's ctx->task is now B; then E is unregistered.
- *
- * 6.1 (thread.last_hit_ubp[] + ctx->task): the hit was stored in A's
- * thread, the clean-up looks in B's: A keeps a dangling pointer to the freed
- * event, which A's single-step path would then re-arm.  Per CPU, keyed by
- * the event only, the store has no task to get wrong.
- */
-struct FakeTask {
-	const void *last_hit_ubp[2];
-};
-
-struct FakeEvent {
-	FakeTask *ctx_task;
-};
-
-TEST_F(Lh, InheritedEventSwappedBeforeUnregister)
-{
-	FakeTask a = {}, b = {};
-	FakeEvent e = { &a };
-
-	/* the hit, on CPU 1, while A runs */
-	a.last_hit_ubp[0] = &e;			/* 6.1 */
-	hwbp_last_hit_record(&lh, 1, 0, &e);	/* hwbp */
-
-	/* context swap: E now belongs to B's context */
-	e.ctx_task = &b;
-
-	/* unregister, 6.1 style: through ctx->task */
-	for (const void *&p : e.ctx_task->last_hit_ubp)
-		if (p == &e)
-			p = nullptr;
-	EXPECT_EQ(a.last_hit_ubp[0], &e) << "6.1 leaves A dangling";
-
-	/* unregister, hwbp style: no task involved */
-	EXPECT_EQ(hwbp_last_hit_forget(&lh, &e), 1U);
-	for (unsigned int cpu = 0; cpu < cpus; cpu++)
-		for (unsigned int s = 0; s < slots; s++)
-			EXPECT_EQ(hwbp_last_hit_take(&lh, cpu, s), nullptr);
-}
-
-TEST_F(Lh, ForgetRacesTakeExactlyOnce)
-{
-	int ev;
-
-	for (int round = 0; round < 200; round++) {
-		hwbp_last_hit_record(&lh, 0, 0, &ev);
-		const void *got = nullptr;
-		unsigned int n = 0;
-		std::thread t([&] { got = hwbp_last_hit_take(&lh, 0, 0); });
-		n = hwbp_last_hit_forget(&lh, &ev);
-		t.join();
-		EXPECT_EQ((got != nullptr) + n, 1U);
-	}
+	hwbp_snapshot_cpu(t, 3, HWBP_TYPE_DATA, &u);
+	EXPECT_EQ(u.cpu_pinned, 0U);
+	EXPECT_EQ(task_bps(), 1U);
 }
 
 } // namespace

@@ -129,11 +129,14 @@ public:
 		return o < 0 ? nullptr : (const void *)&owner_mem[o];
 	}
 
-	static int hook_reserve(void *arg, const hwbp_bp *bp)
+	static int hook_reserve(void *arg, hwbp_table *tbl,
+				const hwbp_task *tk,
+				const hwbp_bp *bp)
 	{
 		Harness *h = (Harness *)arg;
 
-		(void)bp;
+		(void)tk;
+		hwbp_lockdep_assert_held(tbl, bp);
 		if (!hwbp_host_locks_held())
 			h->hook_unlocked = true;
 		if (h->hook_err) {
@@ -146,11 +149,14 @@ public:
 		return 0;
 	}
 
-	static void hook_release(void *arg, const hwbp_bp *bp)
+	static void hook_release(void *arg, hwbp_table *tbl,
+				 const hwbp_task *tk,
+				 const hwbp_bp *bp)
 	{
 		Harness *h = (Harness *)arg;
 
-		(void)bp;
+		(void)tk;
+		hwbp_lockdep_assert_held(tbl, bp);
 		if (!hwbp_host_locks_held())
 			h->hook_unlocked = true;
 		h->hook_balance--;

@@ -111,10 +111,29 @@ struct Occ {
 thread_local bool in_modify;
 thread_local long modify_misfits;
 
-int hook_reserve(void *arg, const hwbp_bp *bp)
+/*
+ * Reads every bp of the owner's entry, as powerpc's rule does: TSan checks
+ * that the entry is stable under the locks the hooks run with.
+ */
+long entry_weight(const hwbp_task *tk)
+{
+	const hwbp_bp *pos;
+	long w = 0;
+
+	for (pos = tk ? hwbp_task_bps(tk) : nullptr; pos;
+	     pos = hwbp_task_next_bp(pos))
+		w += pos->weight;
+	return w;
+}
+
+int hook_reserve(void *arg, hwbp_table *t, const hwbp_task *tk,
+		 const hwbp_bp *bp)
 {
 	Occ *occ = (Occ *)arg;
 
+	hwbp_lockdep_assert_held(t, bp);
+	if (entry_weight(tk) < 0)
+		occ->violations++;
 	occ->hook_calls++;
 	if (!occ->fits(bp)) {
 		if (in_modify && bp->flexible)
@@ -126,8 +145,12 @@ int hook_reserve(void *arg, const hwbp_bp *bp)
 	return 0;
 }
 
-void hook_release(void *arg, const hwbp_bp *bp)
+void hook_release(void *arg, hwbp_table *t, const hwbp_task *tk,
+		  const hwbp_bp *bp)
 {
+	hwbp_lockdep_assert_held(t, bp);
+	if (bp->owner && !bp->flexible && entry_weight(tk) < (long)bp->weight)
+		((Occ *)arg)->violations++;
 	((Occ *)arg)->apply(bp, -1);
 }
 

@@ -35,11 +35,37 @@ struct Hooks {
 	std::function<void(const hwbp_bp *)> inside;
 };
 
-int hook_reserve(void *arg, const hwbp_bp *bp)
+/*
+ * The owner's entry a hook gets: none for a CPU-bound bp, the owner's for a
+ * pinned task-bound one, listing @bp exactly when @listed (release, not
+ * reserve); a flexible bp is never listed.
+ */
+void check_entry(const hwbp_task *tk, const hwbp_bp *bp, bool listed)
+{
+	const hwbp_bp *pos;
+	bool found = false;
+
+	if (!bp->owner) {
+		EXPECT_EQ(tk, nullptr);
+		return;
+	}
+	if (bp->flexible && !tk)
+		return;
+	ASSERT_NE(tk, nullptr);
+	EXPECT_EQ(hwbp_task_owner(tk), bp->owner);
+	for (pos = hwbp_task_bps(tk); pos; pos = hwbp_task_next_bp(pos))
+		found |= pos == bp;
+	EXPECT_EQ(found, listed && !bp->flexible);
+}
+
+int hook_reserve(void *arg, hwbp_table *t, const hwbp_task *tk,
+		 const hwbp_bp *bp)
 {
 	Hooks *h = (Hooks *)arg;
 
 	EXPECT_GT(hwbp_host_locks_held(), 0);
+	hwbp_lockdep_assert_held(t, bp);
+	check_entry(tk, bp, false);
 	h->last_type = bp->bp_type;
 	if (h->inside) {
 		std::function<void(const hwbp_bp *)> f = h->inside;
@@ -56,12 +82,14 @@ int hook_reserve(void *arg, const hwbp_bp *bp)
 	return 0;
 }
 
-void hook_release(void *arg, const hwbp_bp *bp)
+void hook_release(void *arg, hwbp_table *t, const hwbp_task *tk,
+		  const hwbp_bp *bp)
 {
 	Hooks *h = (Hooks *)arg;
 
-	(void)bp;
 	EXPECT_GT(hwbp_host_locks_held(), 0);
+	hwbp_lockdep_assert_held(t, bp);
+	check_entry(tk, bp, true);
 	if (h->inside) {
 		std::function<void(const hwbp_bp *)> f = h->inside;
 

@@ -8,23 +8,14 @@
  * size the kernel's own hw_breakpoint_slots().
  *
  * arm64 keeps no per-event state outside perf's (no arch_reserve_bp_slot, no
- * arch_unregister_hw_breakpoint in 6.1), so no table or unregister hook.
+ * arch_unregister_hw_breakpoint in 6.1): the other hooks are
+ * include/hwbp/arch.h's defaults.
  */
 #include <linux/hw_breakpoint.h>
 
 #include <asm/hw_breakpoint.h>
 
 #include <hwbp/arch.h>
-
-const char *hwbp_arch_name(void)
-{
-	return "arm64";
-}
-
-int hwbp_arch_check(void)
-{
-	return 0;
-}
 
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
@@ -37,36 +28,4 @@ int hwbp_arch_layout(struct hwbp_layout *layout)
 	layout->slots[HWBP_TYPE_DATA] = (unsigned int)wrps;
 	layout->shared = false;
 	return 0;
-}
-
-unsigned int hwbp_arch_weight(struct perf_event *bp)
-{
-	return 1;
-}
-
-int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
-{
-	return 0;
-}
-
-void hwbp_arch_event_free(struct hwbp_event *ev)
-{
-}
-
-int hwbp_arch_event_prepare(struct hwbp_event *ev)
-{
-	return 0;
-}
-
-void hwbp_arch_event_adopt(struct perf_event *bp, struct hwbp_event *ev)
-{
-}
-
-const struct hwbp_arch_ops *hwbp_arch_table_ops(void)
-{
-	return NULL;
-}
-
-void hwbp_arch_unregister(struct perf_event *bp)
-{
 }

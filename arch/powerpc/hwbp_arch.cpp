@@ -8,38 +8,27 @@
  * arch_unregister_hw_breakpoint() are no longer called for hwbp's events
  * (they live in the stock reserve/release path hwbp replaces), so this file
  * does their work:
- *  - the perf/ptrace co-existence rule through hwbp_ppc.h's per-task index:
- *    each event's record is allocated with the event
- *    (hwbp_arch_event_init()) and linked and unlinked by the table's
- *    reserve/release hooks, which run under the table's locks and so must
- *    not allocate; a type change unlinks and relinks the same record;
+ *  - the perf/ptrace exclusion rule, as table hooks over the core's index
+ *    (hwbp_ppc.h), each breakpoint's range read from its perf event as 6.1
+ *    reads it; breakpoints are all pinned there (hwbp_arch_flexible());
  *  - at unregister, every reference the kernel's exception handler left to
  *    the event in a thread's last_hit_ubp[] is cleared, found without
  *    event->ctx (see hwbp_arch_unregister()).
- * From 6.6 the kernel has neither, and neither has hwbp: no per-event
- * state, no table hooks, nothing to do at unregister.
+ * From 6.6 the kernel has neither (it keeps a pending single step on the
+ * breakpoint itself, perf_single_step), and neither has hwbp: no table
+ * hooks, nothing to do at unregister.
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
 
 #include <asm/hw_breakpoint.h>
 
 #include <hwbp/arch.h>
-#include <hwbp/kallsyms.h>
 #include <hwbp/kernel.h>
 
 #include "hwbp_ppc.h"
-
-const char *hwbp_arch_name(void)
-{
-	return "powerpc";
-}
-
-static struct hwbp_ppc_index hwbp_ppc_idx;
-static unsigned long hwbp_ptrace_triggered;
 
 /*
  * ppc64 ELFv2 (Debian's ppc64el): a kernel function is entered at its local
@@ -89,8 +78,7 @@ asm(".pushsection .text, \"ax\", @progbits\n"
 	".size hwbp_elfv2_tramp, . - hwbp_elfv2_tramp\n"
 	".popsection\n");
 
-void notrace hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs,
-					unsigned long fn)
+void notrace hwbp_ftrace_redirect(struct ftrace_regs *fregs, unsigned long fn)
 {
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 
@@ -103,6 +91,11 @@ void notrace hwbp_elfv2_ftrace_redirect(struct ftrace_regs *fregs,
 	}
 	regs->gpr[12] = fn;
 	hwbp_ftrace_set_ip(fregs, (unsigned long)hwbp_elfv2_tramp);
+}
+#else
+void notrace hwbp_ftrace_redirect(struct ftrace_regs *fregs, unsigned long fn)
+{
+	hwbp_ftrace_regs_set_ip(fregs, fn);	/* refused at load anyway */
 }
 #endif
 
@@ -122,103 +115,46 @@ int hwbp_arch_check(void)
 	return 0;
 }
 
+/* The CPU-bound perf breakpoints (hwbp_ppc.h), in the module's bss. */
+static const struct hwbp_bp *hwbp_ppc_cpu_bps[NR_CPUS * HBP_NUM_MAX];
+static struct hwbp_ppc hwbp_ppc = {
+	.cpu_bps = hwbp_ppc_cpu_bps,
+};
+
+static unsigned long hwbp_ptrace_triggered;
+
+static const struct hwbp_symbol hwbp_ppc_symbols[] = {
+	{ "ptrace_triggered", &hwbp_ptrace_triggered },
+};
+
 int hwbp_arch_layout(struct hwbp_layout *layout)
 {
-	if (HWBP_PPC_PTRACE_RULE) {
-		hwbp_ptrace_triggered = hwbp_kernel_symbol("ptrace_triggered");
-		if (!hwbp_ptrace_triggered)
-			return -ENOENT;
-	}
-	hwbp_ppc_index_init(&hwbp_ppc_idx);
 	layout->slots[HWBP_TYPE_INST] = 0;
 	layout->slots[HWBP_TYPE_DATA] = (unsigned int)nr_wp_slots();
 	layout->shared = false;
-	return 0;
-}
-
-static bool hwbp_is_ptrace_bp(struct perf_event *bp)
-{
-	return (unsigned long)bp->overflow_handler == hwbp_ptrace_triggered;
-}
-
-unsigned int hwbp_arch_weight(struct perf_event *bp)
-{
-	return 1;
-}
-
-int hwbp_arch_event_init(struct perf_event *bp, struct hwbp_event *ev)
-{
-	struct hwbp_ppc_bp *r;
-
+	hwbp_ppc.nr_cpus = nr_cpu_ids;
+	hwbp_ppc.nr_slots = layout->slots[HWBP_TYPE_DATA];
 	if (!HWBP_PPC_PTRACE_RULE)
 		return 0;
-	r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	hwbp_ppc_bp_init(r, &ev->bp, bp->hw.target, bp->cpu,
-			 hwbp_is_ptrace_bp(bp), is_kernel_addr(bp->attr.bp_addr),
-			 bp->attr.bp_addr, bp->attr.bp_len);
-	ev->arch = r;
-	return 0;
+	return hwbp_resolve_symbols(hwbp_ppc_symbols,
+				    ARRAY_SIZE(hwbp_ppc_symbols));
 }
 
-int hwbp_arch_event_prepare(struct hwbp_event *ev)
+/* As 6.1 reads it: the breakpoint's perf event as it is now. */
+static void hwbp_ppc_range_of(const struct hwbp_bp *bp,
+			      struct hwbp_ppc_range *r)
 {
-	struct hwbp_ppc_bp *r;
+	const struct perf_event *e = hwbp_event_of_slot(bp)->perf;
 
-	r = (struct hwbp_ppc_bp *)kzalloc(sizeof(*r), GFP_KERNEL);
-	ev->arch = r;
-	return r ? 0 : -ENOMEM;
-}
-
-void hwbp_arch_event_adopt(struct perf_event *bp, struct hwbp_event *ev)
-{
-	hwbp_ppc_bp_init((struct hwbp_ppc_bp *)ev->arch, &ev->bp,
-			 bp->hw.target, bp->cpu, hwbp_is_ptrace_bp(bp),
-			 is_kernel_addr(bp->attr.bp_addr), bp->attr.bp_addr,
-			 bp->attr.bp_len);
-}
-
-void hwbp_arch_event_free(struct hwbp_event *ev)
-{
-	struct hwbp_ppc_bp *r = (struct hwbp_ppc_bp *)ev->arch;
-
-	if (!r)
-		return;
-	spin_lock(&hwbp_ppc_idx.lock);
-	hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
-	spin_unlock(&hwbp_ppc_idx.lock);
-	ev->arch = NULL;
-	kfree(r);
-}
-
-/* Table hook: the co-existence check, and the record linked if it passes. */
-static int hwbp_ppc_reserve(void *arg, const struct hwbp_bp *bp)
-{
-	struct hwbp_ppc_bp *r;
-	int err;
-
-	r = (struct hwbp_ppc_bp *)hwbp_event_of_slot(bp)->arch;
-	spin_lock(&hwbp_ppc_idx.lock);
-	err = hwbp_ppc_add_locked(&hwbp_ppc_idx, r);
-	spin_unlock(&hwbp_ppc_idx.lock);
-	return err;
-}
-
-static void hwbp_ppc_release(void *arg, const struct hwbp_bp *bp)
-{
-	struct hwbp_ppc_bp *r;
-
-	r = (struct hwbp_ppc_bp *)hwbp_event_of_slot(bp)->arch;
-	spin_lock(&hwbp_ppc_idx.lock);
-	hwbp_ppc_del_locked(&hwbp_ppc_idx, r);
-	spin_unlock(&hwbp_ppc_idx.lock);
+	r->ptrace = (unsigned long)e->overflow_handler == hwbp_ptrace_triggered;
+	r->kernel = !r->ptrace && is_kernel_addr(e->attr.bp_addr);
+	hwbp_ppc_range_set(r, e->attr.bp_addr, e->attr.bp_len);
 }
 
 static const struct hwbp_arch_ops hwbp_ppc_ops = {
 	hwbp_ppc_reserve,
 	hwbp_ppc_release,
-	NULL,
+	&hwbp_ppc,
 };
 
 const struct hwbp_arch_ops *hwbp_arch_table_ops(void)

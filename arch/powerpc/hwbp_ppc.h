@@ -1,244 +1,157 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hwbp powerpc logic that builds in the kernel and on the host (tests/
- * arch_powerpc_test.cpp): the perf/ptrace co-existence rule of 6.1's
- * arch_reserve_bp_slot() over a per-task index, and a per-CPU last-hit
- * store that never reaches a task through event->ctx.
+ * hwbp powerpc: the perf/ptrace exclusion rule of 6.1's
+ * arch_reserve_bp_slot(), over the core's own index.  Builds in the kernel
+ * (hwbp_arch.cpp) and on the host (tests/arch_powerpc_test.cpp).
  *
- * Co-existence (6.1): a ptrace breakpoint and a perf breakpoint whose
- * address ranges (rounded to HW_BREAKPOINT_SIZE, 8) overlap may not both be
- * set on the same task, nor a ptrace one on any task while a CPU-bound perf
- * one overlaps it; perf breakpoints on kernel addresses are exempt.  6.1
- * walks one global list of every task breakpoint on each reservation; here
- * a task's records hang off a hash of its owner, ptrace records are also on
- * a short list of their own (for CPU-bound perf requests) and CPU-bound perf
- * records on another (for ptrace requests).  Everything is under one
- * spinlock and never allocates: callers pass records they own.
+ * The rule: a ptrace breakpoint and a perf breakpoint whose address ranges
+ * (rounded to HW_BREAKPOINT_SIZE, 8) overlap may not both be set on the
+ * same task, nor a ptrace one on any task while a CPU-bound perf one
+ * overlaps it; perf breakpoints on kernel addresses are exempt.
+ *
+ * Where each side is found, under the table's own locks (no lock here):
+ *  - a task's breakpoints: the owner's entry, which the table hands to its
+ *    hooks with the owner's locks held (struct hwbp_arch_ops);
+ *  - every ptrace breakpoint, for a CPU-bound perf reservation: a walk of
+ *    the table's entries (hwbp_walk_tasks_locked()), the table being held
+ *    exclusively by any CPU-bound operation;
+ *  - the CPU-bound perf breakpoints, for a ptrace reservation: cpu_bps
+ *    below, written only by the hooks of CPU-bound breakpoints (the table
+ *    held exclusively) and read by those of task-bound ones (held shared).
+ * The rule is about pinned breakpoints (hwbp_arch_flexible() is false
+ * where it applies).  The includer defines hwbp_ppc_range_of(): what a
+ * breakpoint covers (in the kernel, from its perf event).
  */
 #ifndef HWBP_PPC_H
 #define HWBP_PPC_H
 
-#include <hwbp/platform.h>
-
-#ifdef __KERNEL__
-#define hwbp_ppc_cmpxchg(p, o, n)	cmpxchg(p, o, n)
-#else
-#define hwbp_ppc_cmpxchg(p, o, n)	__sync_val_compare_and_swap(p, o, n)
-#endif
+#include <hwbp/constraint_table.h>
 
 #define HWBP_PPC_BP_SIZE	8ULL	/* HW_BREAKPOINT_SIZE */
-#define HWBP_PPC_HASH_BITS	6U
-#define HWBP_PPC_MAX_SLOTS	2U	/* HBP_NUM_MAX: DAWR0, DAWR1 */
 
-struct hwbp_ppc_bp {
-	const void *key;		/* the event (or test handle) */
-	const void *owner;		/* task, NULL for CPU-bound */
-	int cpu;			/* -1: any CPU */
+struct hwbp_ppc_range {
 	bool ptrace;
-	bool kernel;			/* kernel address: exempt */
+	bool kernel;			/* perf, on a kernel address: exempt */
 	u64 start, end;			/* [start, end), rounded */
-	bool linked;
-	struct hwbp_ppc_bp *next;	/* task bucket or cpu_bound list */
-	struct hwbp_ppc_bp *pnext;	/* ptrace list */
 };
 
-struct hwbp_ppc_index {
-	spinlock_t lock;		/* guards all below and the records */
-	struct hwbp_ppc_bp *tasks[1U << HWBP_PPC_HASH_BITS];
-	struct hwbp_ppc_bp *cpu_bound;	/* perf, owner == NULL */
-	struct hwbp_ppc_bp *ptrace_bps;	/* every ptrace record */
-	unsigned int nr;
+/*
+ * The CPU-bound perf breakpoints (not exempt), @nr_slots a CPU: at most
+ * the pool's size, since the table admitted them.
+ */
+struct hwbp_ppc {
+	unsigned int nr_cpus;
+	unsigned int nr_slots;
+	const struct hwbp_bp **cpu_bps;	/* [cpu * nr_slots + i] */
 };
 
-static inline void hwbp_ppc_index_init(struct hwbp_ppc_index *idx)
-{
-	memset(idx, 0, sizeof(*idx));
-	spin_lock_init(&idx->lock);
-}
+static void hwbp_ppc_range_of(const struct hwbp_bp *bp,
+			      struct hwbp_ppc_range *r);
 
-static inline void hwbp_ppc_bp_init(struct hwbp_ppc_bp *r, const void *key,
-				    const void *owner, int cpu, bool ptrace,
-				    bool kernel, u64 addr, u64 len)
+static inline void hwbp_ppc_range_set(struct hwbp_ppc_range *r, u64 addr,
+				      u64 len)
 {
-	memset(r, 0, sizeof(*r));
-	r->key = key;
-	r->owner = owner;
-	r->cpu = cpu;
-	r->ptrace = ptrace;
-	r->kernel = kernel;
 	r->start = addr & ~(HWBP_PPC_BP_SIZE - 1);
 	r->end = (addr + len + HWBP_PPC_BP_SIZE - 1) & ~(HWBP_PPC_BP_SIZE - 1);
 }
 
 /* 6.1's !can_co_exist(): other infrastructure and overlapping ranges. */
-static inline bool hwbp_ppc_conflict(const struct hwbp_ppc_bp *a,
-				     const struct hwbp_ppc_bp *b)
+static inline bool hwbp_ppc_conflict(const struct hwbp_ppc_range *a,
+				     const struct hwbp_ppc_range *b)
 {
-	return a->ptrace != b->ptrace && a->start < b->end &&
-	       a->end > b->start;
+	return a->ptrace != b->ptrace && !a->kernel && !b->kernel &&
+	       a->start < b->end && a->end > b->start;
 }
 
-static inline struct hwbp_ppc_bp **hwbp_ppc_bucket(struct hwbp_ppc_index *idx,
-						   const void *owner)
+/* Does a breakpoint of entry @tk (may be NULL) conflict with @r? */
+static inline int hwbp_ppc_task_conflict(void *arg, const struct hwbp_task *tk)
 {
-	return &idx->tasks[hash_ptr(owner, HWBP_PPC_HASH_BITS)];
-}
+	const struct hwbp_ppc_range *r = (const struct hwbp_ppc_range *)arg;
+	struct hwbp_ppc_range o;
+	const struct hwbp_bp *pos;
 
-/* Does a record of @r's own task conflict with it?  Lock held. */
-static inline bool hwbp_ppc_same_task_conflict(struct hwbp_ppc_index *idx,
-					       const struct hwbp_ppc_bp *r)
-{
-	const struct hwbp_ppc_bp *p;
-
-	for (p = *hwbp_ppc_bucket(idx, r->owner); p; p = p->next)
-		if (p->owner == r->owner && hwbp_ppc_conflict(p, r))
-			return true;
-	return false;
-}
-
-static inline bool hwbp_ppc_list_conflict(const struct hwbp_ppc_bp *list,
-					  const struct hwbp_ppc_bp *r,
-					  bool ptrace_list)
-{
-	const struct hwbp_ppc_bp *p;
-
-	for (p = list; p; p = ptrace_list ? p->pnext : p->next)
-		if (hwbp_ppc_conflict(p, r))
-			return true;
-	return false;
-}
-
-/* 6.1's arch_reserve_bp_slot() decision for @r.  0 or -ENOSPC. */
-static inline int hwbp_ppc_check_locked(struct hwbp_ppc_index *idx,
-					const struct hwbp_ppc_bp *r)
-{
-	if (r->ptrace) {
-		if (hwbp_ppc_list_conflict(idx->cpu_bound, r, false))
-			return -ENOSPC;
-		return hwbp_ppc_same_task_conflict(idx, r) ? -ENOSPC : 0;
-	}
-	if (r->kernel)
+	if (!tk)
 		return 0;
-	if (!r->owner)
-		return hwbp_ppc_list_conflict(idx->ptrace_bps, r, true) ?
-		       -ENOSPC : 0;
-	return hwbp_ppc_same_task_conflict(idx, r) ? -ENOSPC : 0;
-}
-
-/* Check @r and, if it may co-exist, add it.  Lock held.  0 or -ENOSPC. */
-static inline int hwbp_ppc_add_locked(struct hwbp_ppc_index *idx,
-				      struct hwbp_ppc_bp *r)
-{
-	struct hwbp_ppc_bp **head;
-	int err;
-
-	if (WARN_ON_ONCE(r->linked))
-		return -EINVAL;
-	err = hwbp_ppc_check_locked(idx, r);
-	if (err)
-		return err;
-	if (r->kernel && !r->ptrace)
-		return 0;	/* never recorded, as in 6.1 */
-	head = r->owner ? hwbp_ppc_bucket(idx, r->owner) : &idx->cpu_bound;
-	r->next = *head;
-	*head = r;
-	if (r->ptrace) {
-		r->pnext = idx->ptrace_bps;
-		idx->ptrace_bps = r;
+	for (pos = hwbp_task_bps(tk); pos; pos = hwbp_task_next_bp(pos)) {
+		hwbp_ppc_range_of(pos, &o);
+		if (hwbp_ppc_conflict(&o, r))
+			return 1;
 	}
-	r->linked = true;
-	idx->nr++;
 	return 0;
 }
 
-static inline void hwbp_ppc_unlink(struct hwbp_ppc_bp **head,
-				   struct hwbp_ppc_bp *r, bool ptrace_list)
+static inline bool hwbp_ppc_cpu_conflict(struct hwbp_ppc *p,
+					 const struct hwbp_ppc_range *r)
 {
-	struct hwbp_ppc_bp **pp;
+	struct hwbp_ppc_range o;
+	unsigned int i;
 
-	for (pp = head; *pp; pp = ptrace_list ? &(*pp)->pnext : &(*pp)->next) {
-		if (*pp == r) {
-			*pp = ptrace_list ? r->pnext : r->next;
-			return;
+	for (i = 0; i < p->nr_cpus * p->nr_slots; i++) {
+		if (!p->cpu_bps[i])
+			continue;
+		hwbp_ppc_range_of(p->cpu_bps[i], &o);
+		if (hwbp_ppc_conflict(&o, r))
+			return true;
+	}
+	return false;
+}
+
+static inline int hwbp_ppc_cpu_add(struct hwbp_ppc *p, const struct hwbp_bp *bp)
+{
+	const struct hwbp_bp **row = &p->cpu_bps[bp->cpu * p->nr_slots];
+	unsigned int i;
+
+	for (i = 0; i < p->nr_slots; i++) {
+		if (!row[i]) {
+			row[i] = bp;
+			return 0;
 		}
 	}
-	WARN_ON_ONCE(1);
+	WARN_ON_ONCE(1);	/* more than the table admitted */
+	return -ENOSPC;
 }
 
-/* Remove @r if it was added.  Lock held. */
-static inline void hwbp_ppc_del_locked(struct hwbp_ppc_index *idx,
-				       struct hwbp_ppc_bp *r)
+/* Table hook: 6.1's arch_reserve_bp_slot() decision.  0 or -ENOSPC. */
+static inline int hwbp_ppc_reserve(void *arg, struct hwbp_table *t,
+				   const struct hwbp_task *tk,
+				   const struct hwbp_bp *bp)
 {
-	if (!r->linked)
+	struct hwbp_ppc *p = (struct hwbp_ppc *)arg;
+	struct hwbp_ppc_range r;
+
+	hwbp_lockdep_assert_held(t, bp);
+	if (WARN_ON_ONCE(bp->flexible))
+		return -EINVAL;
+	hwbp_ppc_range_of(bp, &r);
+	if (r.ptrace)
+		return hwbp_ppc_cpu_conflict(p, &r) ||
+		       hwbp_ppc_task_conflict(&r, tk) ? -ENOSPC : 0;
+	if (r.kernel)
+		return 0;
+	if (bp->owner)
+		return hwbp_ppc_task_conflict(&r, tk) ? -ENOSPC : 0;
+	if (hwbp_walk_tasks_locked(t, hwbp_ppc_task_conflict, &r))
+		return -ENOSPC;
+	return hwbp_ppc_cpu_add(p, bp);
+}
+
+/* Table hook: a CPU-bound breakpoint leaves cpu_bps, wherever it is. */
+static inline void hwbp_ppc_release(void *arg, struct hwbp_table *t,
+				    const struct hwbp_task *tk,
+				    const struct hwbp_bp *bp)
+{
+	struct hwbp_ppc *p = (struct hwbp_ppc *)arg;
+	const struct hwbp_bp **row;
+	unsigned int i;
+
+	hwbp_lockdep_assert_held(t, bp);
+	/* Pinned only: a task-bound breakpoint is listed in its entry. */
+	if (WARN_ON_ONCE(!tk != !bp->owner) || bp->owner)
 		return;
-	hwbp_ppc_unlink(r->owner ? hwbp_ppc_bucket(idx, r->owner) :
-			&idx->cpu_bound, r, false);
-	if (r->ptrace)
-		hwbp_ppc_unlink(&idx->ptrace_bps, r, true);
-	r->linked = false;
-	r->next = NULL;
-	r->pnext = NULL;
-	idx->nr--;
-}
-
-/*
- * Last hit, per CPU.  powerpc disables a DAWR that fired on an instruction
- * it cannot emulate, single-steps it and re-arms the DAWR afterwards; the
- * event between the two is the "last hit".  Kept per CPU and slot, keyed by
- * nothing but the event pointer: forgetting an event clears it wherever it
- * is, whichever task the event belongs to now (an inherited event may have
- * been swapped to another task since it fired, so ctx->task is no guide).
- */
-struct hwbp_last_hit {
-	unsigned int nr_cpus;
-	unsigned int nr_slots;
-	const void **hit;		/* [cpu * nr_slots + slot] */
-};
-
-static inline const void **hwbp_last_hit_ptr(struct hwbp_last_hit *lh,
-					     unsigned int cpu,
-					     unsigned int slot)
-{
-	return &lh->hit[cpu * lh->nr_slots + slot];
-}
-
-/* The handler, on @cpu, after disabling @slot for a step over @bp. */
-static inline void hwbp_last_hit_record(struct hwbp_last_hit *lh,
-					unsigned int cpu, unsigned int slot,
-					const void *bp)
-{
-	WRITE_ONCE(*hwbp_last_hit_ptr(lh, cpu, slot), bp);
-}
-
-/* The step is done: take the event to re-arm (NULL if it went away). */
-static inline const void *hwbp_last_hit_take(struct hwbp_last_hit *lh,
-					     unsigned int cpu,
-					     unsigned int slot)
-{
-	const void **p = hwbp_last_hit_ptr(lh, cpu, slot);
-	const void *bp = READ_ONCE(*p);
-
-	while (bp) {
-		const void *old = hwbp_ppc_cmpxchg(p, bp, (const void *)NULL);
-
-		if (old == bp)
-			break;
-		bp = old;
-	}
-	return bp;
-}
-
-/* @bp is being unregistered: clear it on every CPU.  Entries cleared. */
-static inline unsigned int hwbp_last_hit_forget(struct hwbp_last_hit *lh,
-						const void *bp)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < lh->nr_cpus * lh->nr_slots; i++)
-		if (READ_ONCE(lh->hit[i]) == bp &&
-		    hwbp_ppc_cmpxchg(&lh->hit[i], bp, (const void *)NULL) == bp)
-			n++;
-	return n;
+	row = &p->cpu_bps[bp->cpu * p->nr_slots];
+	for (i = 0; i < p->nr_slots; i++)
+		if (row[i] == bp)
+			row[i] = NULL;
 }
 
 #endif /* HWBP_PPC_H */

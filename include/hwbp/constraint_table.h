@@ -95,16 +95,37 @@ struct hwbp_bp {
 int hwbp_type_of(unsigned int bp_type);
 
 /*
- * Optional arch hooks, called with the table locked, after the admission
- * check passed and before the counts change (reserve), or before the counts
- * change (release).  They must not sleep.  A reserve hook error is returned
- * to the caller with the table unchanged.
+ * Optional arch hooks, called with the locks of @bp's operation held (see
+ * hwbp_lockdep_assert_held()), after the admission check passed and before
+ * the counts change (reserve), or before the counts change (release).  They
+ * must not sleep nor allocate.  A reserve hook error is returned to the
+ * caller with the table unchanged.  @t is the table; @tk is the owner's entry, stable under
+ * those locks: on reserve it does not list @bp yet, on release it still
+ * does; NULL for a CPU-bound bp, and for a flexible bp whose owner has no
+ * pinned one (flexible bps are never listed).  An arch walks the owner's
+ * breakpoints there (hwbp_task_bps()) and keeps no index of its own.
  */
 struct hwbp_arch_ops {
-	int (*reserve)(void *arg, const struct hwbp_bp *bp);
-	void (*release)(void *arg, const struct hwbp_bp *bp);
+	int (*reserve)(void *arg, struct hwbp_table *t,
+		       const struct hwbp_task *tk, const struct hwbp_bp *bp);
+	void (*release)(void *arg, struct hwbp_table *t,
+			const struct hwbp_task *tk, const struct hwbp_bp *bp);
 	void *arg;
 };
+
+/*
+ * The reserved pinned bps of entry @tk, under its owner's locks:
+ * for (bp = hwbp_task_bps(tk); bp; bp = hwbp_task_next_bp(bp)).
+ */
+static inline const struct hwbp_bp *hwbp_task_bps(const struct hwbp_task *tk)
+{
+	return tk->bps;
+}
+
+static inline const struct hwbp_bp *hwbp_task_next_bp(const struct hwbp_bp *bp)
+{
+	return bp->task_next;
+}
 
 /*
  * Create a table for CPUs 0..nr_cpus-1.  Returns NULL on allocation failure
@@ -174,6 +195,15 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 int hwbp_walk_tasks(struct hwbp_table *t,
 		    int (*fn)(void *arg, const struct hwbp_task *tk),
 		    void *arg);
+/*
+ * The same from an arch hook of a CPU-bound bp, which holds the table
+ * exclusively already: @fn as above.
+ */
+int hwbp_walk_tasks_locked(struct hwbp_table *t,
+			   int (*fn)(void *arg, const struct hwbp_task *tk),
+			   void *arg);
+/* Lockdep: the locks an operation on @bp holds (arch hooks' data). */
+void hwbp_lockdep_assert_held(struct hwbp_table *t, const struct hwbp_bp *bp);
 const void *hwbp_task_owner(const struct hwbp_task *tk);
 unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk);
 /*

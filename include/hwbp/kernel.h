@@ -26,7 +26,6 @@ struct perf_event;
 struct hwbp_event {
 	struct hwbp_bp bp;
 	unsigned long magic;
-	void *arch;		/* hwbp_arch_event_init()'s */
 	struct perf_event *perf;	/* the event this is of */
 	/*
 	 * The register budget (kernel/pmu.cpp), touched only by the PMU's
