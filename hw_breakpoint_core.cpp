@@ -102,7 +102,6 @@ static struct {
 	unsigned long modify_check;
 	unsigned long dbg_reserve;
 	unsigned long dbg_release;
-	unsigned long mux_handler;	/* never called by hwbp (pmu.cpp) */
 } stock;
 
 static const struct hwbp_symbol hwbp_symbols[] = {
@@ -966,8 +965,7 @@ static int __init hwbp_init(void)
 		goto out_table;
 	hwbp_regs_init(&layout);
 	/* Optional: without it, flexible admission stays off. */
-	stock.mux_handler = hwbp_lookup_symbol("perf_mux_hrtimer_handler");
-	hwbp_can_rotate = hwbp_mux_init(hwbp_pmu, stock.mux_handler);
+	hwbp_can_rotate = hwbp_mux_init(hwbp_pmu);
 	if (!hwbp_can_rotate)
 		pr_warn("hwbp: cannot set up perf's rotation: flexible breakpoints unavailable\n");
 	err = hwbp_take_over();

@@ -208,29 +208,29 @@ unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool)
  * Rotation.  perf multiplexes flexible groups from a per-CPU hrtimer of
  * each PMU's CPU context (perf_mux_hrtimer_handler(): rotate the flexible
  * groups of the CPU's context and of the current task's, then schedule
- * them in again), armed when a flexible group finds no room.  The
- * breakpoint PMU shares the software PMUs' context (perf_sw_context), for
- * which 6.1 never initializes nor arms that hrtimer: software events never
- * fail to schedule.  Flexible breakpoints do, so hwbp sets the hrtimer up
- * exactly as perf does for other PMUs, with perf's own handler (only the
- * hrtimer core ever calls it), and arms it as perf would, from add() when
- * it refuses a flexible breakpoint.  The handler stops it again once no
- * context needs rotating.  perf_event_open() gives breakpoint events
- * PERF_EV_CAP_SOFTWARE, so every flexible group is offered to add() at
- * each rotation, not only those before the first refusal.
+ * them in again), armed when a flexible group finds no room: add() said
+ * -EBUSY.  perf_event_open() gives breakpoint events PERF_EV_CAP_SOFTWARE,
+ * so every flexible group is offered to add() at each rotation, not only
+ * those before the first refusal.
+ *
+ * 6.2 and later (HWBP_SHARED_CPU_CONTEXT == 0, compat.h): the breakpoint
+ * PMU has its own CPU context, and perf sets up and arms its hrtimer as for
+ * any PMU; hwbp has nothing to do.
+ *
+ * 6.1: the breakpoint PMU shares the software PMUs' struct
+ * perf_cpu_context, hrtimer and all, and perf never initializes nor arms
+ * that hrtimer (software events never fail to schedule).  Flexible
+ * breakpoints do, so hwbp sets the hrtimer up exactly as perf does for
+ * other PMUs, with perf's own handler (only the hrtimer core ever calls
+ * it), and arms it as perf would, from add() when it refuses a flexible
+ * breakpoint.  The handler stops it again once no context needs rotating.
  */
-#ifdef HWBP_SHARED_CPU_CONTEXT
-/*
- * 6.1's layout (Kbuild checks for it): the breakpoint PMU shares the
- * software PMUs' struct perf_cpu_context, hrtimer and all.  6.2 gave each
- * PMU its own perf_cpu_pmu_context; hwbp has not been taught that one yet,
- * so there flexible breakpoints stay unavailable (hwbp_mux_init() says
- * false).
- */
+#if HWBP_SHARED_CPU_CONTEXT
 static struct pmu *hwbp_mux_pmu;
 
-bool hwbp_mux_init(struct pmu *pmu, unsigned long handler)
+bool hwbp_mux_init(struct pmu *pmu)
 {
+	unsigned long handler = hwbp_lookup_symbol("perf_mux_hrtimer_handler");
 	ktime_t interval;
 	int cpu;
 
@@ -300,9 +300,10 @@ void hwbp_mux_exit(void)
 	hwbp_mux_pmu = NULL;
 }
 #else
-bool hwbp_mux_init(struct pmu *pmu, unsigned long handler)
+/* perf rotates the breakpoint PMU's own context by itself. */
+bool hwbp_mux_init(struct pmu *pmu)
 {
-	return false;
+	return true;
 }
 
 void hwbp_mux_kick(void)

@@ -140,6 +140,21 @@ static inline void hwbp_ppc_forget_hit(struct task_struct *t,
 #endif
 
 /*
+ * 6.2: perf gave each PMU a CPU context of its own (struct
+ * perf_cpu_pmu_context, with its own multiplexing hrtimer, which
+ * perf_pmu_register() sets up for every PMU and merge_sched_in() arms when a
+ * flexible group cannot go on).  Before, the breakpoint PMU shared the
+ * software PMUs' struct perf_cpu_context (pmu->pmu_cpu_context), whose
+ * hrtimer perf never sets up nor arms, as software events always fit; there
+ * hwbp sets it up for flexible breakpoints (kernel/pmu.cpp).
+ */
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+#define HWBP_SHARED_CPU_CONTEXT	1
+#else
+#define HWBP_SHARED_CPU_CONTEXT	0
+#endif
+
+/*
  * Upstream's kernel/events/hw_breakpoint_test.c, which kunit/ builds
  * unchanged as a module, has no MODULE_LICENSE() any more in 6.12 and 7.x
  * (upstream builds it in only); modpost refuses a module without one, so our

@@ -144,11 +144,12 @@ unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool);
 
 /*
  * perf's rotation for the breakpoint PMU's context (kernel/pmu.cpp):
- * hwbp_mux_init() sets up each CPU's hrtimer with perf's handler at
- * @handler (false if it cannot); hwbp_mux_kick() arms this CPU's, from
- * add(); hwbp_mux_exit() stops them all, at unload.
+ * hwbp_mux_init() makes sure perf rotates @pmu's flexible events (where
+ * perf does not by itself, it sets up each CPU's hrtimer with perf's own
+ * handler; false if it cannot); hwbp_mux_kick() arms this CPU's, from add();
+ * hwbp_mux_exit() stops them all, at unload.
  */
-bool hwbp_mux_init(struct pmu *pmu, unsigned long handler);
+bool hwbp_mux_init(struct pmu *pmu);
 void hwbp_mux_kick(void);
 void hwbp_mux_exit(void);
 
