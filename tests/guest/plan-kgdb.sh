@@ -10,7 +10,10 @@
 #    and z packet comes back on ttyS2 and must equal the stock one (stock:
 #    OK for hbreak, watch, awatch and their removal);
 #  - the kernel's kgdb test suite (kgdbts) runs; its results must equal the
-#    stock ones.  Under TCG its hardware breakpoint cases fail on the stock
+#    stock ones;
+#  - both again under hwbp with flexible=1 while a task holds 8 flexible
+#    watchpoints (stock refuses the 5th): flexible breakpoints take no slot
+#    from kgdb, so its answers are still the stock ones.  Under TCG its hardware breakpoint cases fail on the stock
 #    kernel too ("BP mismatch", with a WARN from kgdbts.c each): the
 #    comparison is the test, and those warnings are declared expected.
 # kgdboc's events are set up at boot, before hwbp: under hwbp they are
@@ -110,7 +113,7 @@ reconfigure_kgdboc() {
 	echo ttyS2 > $KGDBOC
 }
 
-ktap_header 6
+ktap_header 7
 
 # --- 1: stock ---
 ktap_suite kgdb_stock 4
@@ -158,7 +161,22 @@ ktap_check load_again insmod $HWBP
 ktap_check rmmod_again rmmod hwbp
 ktap_end
 
-# --- 5: nothing left behind ---
+# --- 5: flexible on, 8 flexible watchpoints open (their task sleeps) ---
+ktap_suite kgdb_flexible 7
+ktap_check load_flexible insmod $HWBP flexible=1
+hold_start 8
+ktap_check eight_flexible_open grep -Eq '^pool inst\+data +4 slots, 8 flexible' $TABLE
+gdb_session flexible
+check_same gdb_answers_flexible_equal_stock /tmp/kgdb.ans.stock /tmp/kgdb.ans.flexible
+ktap_diag "$(grep -E 'dbg_|flexible' $STATS)"
+ktap_check debugger_never_refused test "$(stat_of dbg_refused_regs)" = 0
+hold_stop
+ktap_check flexible_closed grep -Eq '^pool inst\+data +4 slots, 0 flexible' $TABLE
+ktap_check table_empty_flexible grep -q 'tasks=0 task_bps=0 used=0' $TABLE
+ktap_check rmmod_flexible rmmod hwbp
+ktap_end
+
+# --- 6: nothing left behind ---
 ktap_suite kgdb_memory 1
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	# A leak is reported once old enough (5 s) and unreferenced in two
@@ -176,8 +194,8 @@ else
 fi
 ktap_end
 
-# --- 6: kgdbts, stock, under hwbp, after ---
-ktap_suite kgdbts 6
+# --- 7: kgdbts, stock, under hwbp, after, flexible on ---
+ktap_suite kgdbts 9
 kgdbts_run stock
 ktap_check kgdbts_stock_ran grep -q 'kgdbts:RUN singlestep test' /tmp/kgdbts.stock
 ktap_check load insmod $HWBP
@@ -187,6 +205,12 @@ ktap_check table_empty grep -q 'tasks=0 task_bps=0 used=0' $TABLE
 ktap_check rmmod rmmod hwbp
 kgdbts_run after
 check_same kgdbts_after_equal_stock /tmp/kgdbts.stock /tmp/kgdbts.after
+ktap_check load_flexible insmod $HWBP flexible=1
+hold_start 8
+kgdbts_run flexible
+check_same kgdbts_flexible_equal_stock /tmp/kgdbts.stock /tmp/kgdbts.flexible
+hold_stop
+ktap_check rmmod_flexible rmmod hwbp
 ktap_end
 
 exit $KTAP_PLAN_FAILED
