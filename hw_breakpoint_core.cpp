@@ -53,10 +53,11 @@
  *  4. with hwbp_arming_sem held for write (no hand-over in flight, none can
  *     start) the stock table is checked empty and the state set to LIVE.
  * While the stock table holds slots at 4, the load waits for it to empty
- * (breakpoints are short-lived: perf stat, a debugger's step), checking
- * again every millisecond for up to load_wait_ms; new events keep going
- * to the stock path meanwhile, and each is released by the stock table
- * that reserved it.  If it never empties, everything is undone and the
+ * (breakpoints are short-lived: perf stat, a debugger's step) for up to
+ * load_wait_ms, in turns: about 10 ms holding the sem (new events wait,
+ * those held may be closed), then a moment without it (new events go to
+ * the stock path, and each is released by the stock table that reserved
+ * it).  If it never empties, everything is undone and the
  * load fails with -EBUSY; no event was ever reserved in our table.
  *
  * Every reserved slot, and every call a hook redirected here while it runs,
@@ -898,7 +899,16 @@ static int hwbp_take_over(void)
 
 	deadline = jiffies + msecs_to_jiffies(load_wait_ms);
 	for (;;) {
+		unsigned int ms;
+
+		/*
+		 * New events wait for the sem a few milliseconds while those
+		 * the stock table holds may be closed: a table kept busy by
+		 * many short-lived breakpoints is seldom empty at one look.
+		 */
 		down_write(&hwbp_arming_sem);
+		for (ms = 0; ms < 10 && hwbp_stock_table_used(); ms++)
+			usleep_range(1000, 2000);
 		if (!hwbp_stock_table_used())
 			break;
 		up_write(&hwbp_arming_sem);
