@@ -22,6 +22,8 @@
 #   make shell TARGET=7-arm64   a shell in any matrix target's guest
 #   make check-series      the in-tree patch series: generate, checkpatch, build
 #                          every patch, boot the tip (part of check)
+#   make series-bench      the series' kernel against pristine 7.x (after
+#                          check-series; series/bench-results.md)
 #   make bench             benchmarks against the stock kernel in QEMU boots
 #                          (not part of check; results in bench/, ~1 h loaded)
 #   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
@@ -47,7 +49,7 @@ GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
 .PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
-	check-arm64 check-ppc64el matrix check-series check-debian deb bench demo shell vm help
+	check-arm64 check-ppc64el matrix check-series check-debian series-bench deb bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -93,6 +95,9 @@ matrix: deps
 
 check-series: deps
 	@scripts/check-series
+
+series-bench: deps
+	@scripts/series-bench
 
 deb: deps
 	@scripts/deb

@@ -16,6 +16,7 @@
  * using the CPU's debug registers.
  * This file contains the arch-independent routines.
  */
+
 #include <linux/hw_breakpoint.h>
 
 #include <linux/bug.h>
@@ -55,7 +56,10 @@ static inline int hw_breakpoint_weight(struct perf_event *bp)
 }
 #endif
 
-/* Instruction slots unless the breakpoint reads or writes data. */
+/*
+ * Instruction slots unless the breakpoint reads or writes data.  On an arch
+ * with CONFIG_HAVE_MIXED_BREAKPOINTS_REGS both are the table's one pool.
+ */
 static enum hwbp_type bp_slot_type(u64 bp_type)
 {
 	return (bp_type & HW_BREAKPOINT_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
@@ -76,64 +80,29 @@ static struct hwbp_bp *bp_slot_fill(struct perf_event *bp)
 	return slot;
 }
 
-__weak int arch_reserve_bp_slot(struct perf_event *bp)
-{
-	return 0;
-}
-
-__weak void arch_release_bp_slot(struct perf_event *bp)
-{
-}
-
-/*
- * Function to perform processor-specific cleanup during unregistration
- */
-__weak void arch_unregister_hw_breakpoint(struct perf_event *bp)
-{
-	/*
-	 * A weak stub function here for those archs that don't define
-	 * it inside arch/.../kernel/hw_breakpoint.c
-	 */
-}
-
 /*
  * Reserve a slot for @bp, pinned: a breakpoint counts against every CPU it
  * may run on whether or not it is scheduled (see the admission rule in
- * include/hwbp/constraint_table.h).
- *
- * The arch hook runs after the table admitted the breakpoint and outside
- * the table's locks, as it may sleep; when it refuses, the slot is given
- * back.  -ENOSPC from the table wins over an arch error, as before.
+ * include/hwbp/constraint_table.h).  The errnos and the order in which they
+ * are checked are those of the accounting this replaced: -ENOMEM without a
+ * table, -EINVAL for an empty or invalid type, then -ENOSPC.
  */
 int reserve_bp_slot(struct perf_event *bp)
 {
-	struct hwbp_bp *slot;
-	int ret;
-
 	if (!bp_table)
 		return -ENOMEM;
-	slot = bp_slot_fill(bp);
-	ret = hwbp_reserve(bp_table, slot);
-	if (ret)
-		return ret;
-	ret = arch_reserve_bp_slot(bp);
-	if (ret)
-		hwbp_release(bp_table, slot);
-	return ret;
+	return hwbp_reserve(bp_table, bp_slot_fill(bp));
 }
 
 void release_bp_slot(struct perf_event *bp)
 {
-	arch_unregister_hw_breakpoint(bp);
-	arch_release_bp_slot(bp);
 	hwbp_release(bp_table, &bp->hw.bp_slot);
 }
 
 /*
  * Move @bp's slot to the pool of @new_type.  If the new type does not fit,
- * the table puts the old slot back under the same lock hold and nobody can
- * take it in between.  The arch hooks are not run again: the arch's view
- * of the event, bp->attr, only changes once this succeeded.
+ * the table puts the old slot back under the same lock hold, so nobody can
+ * take it in between.
  */
 static int modify_bp_slot(struct perf_event *bp, u64 new_type)
 {
@@ -148,25 +117,18 @@ static int modify_bp_slot(struct perf_event *bp, u64 new_type)
  */
 int dbg_reserve_bp_slot(struct perf_event *bp)
 {
-	struct hwbp_bp *slot = bp_slot_fill(bp);
 	int ret;
 
-	ret = hwbp_dbg_reserve(bp_table, slot);
-	if (ret == -EBUSY)
-		return -1;
-	if (ret)
-		return ret;
-	ret = arch_reserve_bp_slot(bp);
-	if (ret)
-		WARN_ON_ONCE(hwbp_dbg_release(bp_table, slot));
-	return ret;
+	if (!bp_table)
+		return -ENOMEM;
+	ret = hwbp_dbg_reserve(bp_table, bp_slot_fill(bp));
+	return ret == -EBUSY ? -1 : ret;
 }
 
 int dbg_release_bp_slot(struct perf_event *bp)
 {
 	if (hwbp_dbg_release(bp_table, &bp->hw.bp_slot))
 		return -1;
-	arch_release_bp_slot(bp);
 	return 0;
 }
 
@@ -333,7 +295,7 @@ register_wide_hw_breakpoint(struct perf_event_attr *attr,
 
 	cpu_events = alloc_percpu(typeof(*cpu_events));
 	if (!cpu_events)
-		return (void __percpu __force *)ERR_PTR(-ENOMEM);
+		return ERR_PTR_PCPU(-ENOMEM);
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
@@ -352,7 +314,7 @@ register_wide_hw_breakpoint(struct perf_event_attr *attr,
 		return cpu_events;
 
 	unregister_wide_hw_breakpoint(cpu_events);
-	return (void __percpu __force *)ERR_PTR(err);
+	return ERR_PTR_PCPU(err);
 }
 EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint);
 
@@ -462,6 +424,12 @@ int __init init_hw_breakpoint(void)
 			[HWBP_TYPE_INST] = hw_breakpoint_slots(TYPE_INST),
 			[HWBP_TYPE_DATA] = hw_breakpoint_slots(TYPE_DATA),
 		},
+		/*
+		 * With CONFIG_HAVE_MIXED_BREAKPOINTS_REGS (x86, sh) both types
+		 * take the same registers: enum bp_type_idx has
+		 * TYPE_DATA == TYPE_INST, and the table one pool.
+		 */
+		.shared = TYPE_DATA == TYPE_INST,
 	};
 
 	bp_table = hwbp_table_create(&layout, nr_cpu_ids, NULL);
