@@ -3,8 +3,8 @@
  * hwbp: breakpoint slot constraint table.
  *
  * Counts pinned breakpoint slots per CPU, per task and per pool, and admits
- * a new breakpoint by the rule of kernel/events/hw_breakpoint.c (6.1), see
- * include/hwbp/constraint_table.h.  Unlike 6.1 it needs no sleeping lock and
+ * a new breakpoint by the rule of kernel/events/hw_breakpoint.c (6.1),
+ * written above fits() below.  Unlike 6.1 it needs no sleeping lock and
  * no RCU grace period: a task-bound operation reads the CPU counts under a
  * shared lock and touches only its own task's entry and the CPUs that task's
  * own breakpoints name; a CPU-bound one excludes them all for a few loads.
@@ -14,7 +14,9 @@
 /*
  * The table.  Its invariants and lock rules, the one place they are written.
  *
- * Data, for each pool p (one pool when the layout is shared, else p = type):
+ * Data, for each pool p: nr_pools is 1 when the layout shares one pool
+ * between both types (pool_of(), the one place that fact is kept), else 2
+ * and p = type.
  *  cpu_pinned[c][p]   slots taken on CPU c by CPU-bound (owner == NULL) bps.
  *  task entry tk      one per owner having a reserved bp (see below):
  *    tk->bps          all its reserved bps, sorted by (pool, cpu), cpu -1
@@ -55,17 +57,22 @@
  *      readers skip empty entries all the same.
  *
  * Locks, all spinning; nothing sleeps or allocates while holding one:
- *  order: cpu_lock (rwlock_t), then one bucket lock (spinlock_t).
- *  write(cpu_lock): CPU-bound reserve/release/modify, growing the index,
+ *  order: table_lock (rwlock_t), then one bucket lock (spinlock_t).
+ *  lock_bp()/unlock_bp() take and drop an operation's locks, whichever
+ *  they are (below); every lock rule is also a lockdep assert where the
+ *  data is touched.
+ *  write(table_lock): CPU-bound reserve/release/modify, growing the index,
  *    and every reader of a histogram top about tasks (admission of a
  *    CPU-bound bp, snapshots, hwbp_walk_tasks()).  It excludes all other
  *    operations, so all counts are stable.  cpu_pinned, cpu_hist,
  *    index.buckets and index.bits change only under it.
- *  read(cpu_lock) + the owner's bucket lock: every task-bound operation,
+ *  read(table_lock) + the owner's bucket lock: every task-bound operation,
  *    held for the whole of it (lookup, admission, arch hook, update), so
  *    cpu_pinned and cpu_hist are stable and the owner's entry is ours.
  *    Operations on tasks in other buckets run concurrently: they update
  *    tsk_all and tsk_cpu with atomics and never read them.
+ *  read(table_lock) alone: a CPU-bound flexible bp, which touches only
+ *    nr_flexible (atomic) and reads cpu_pinned and cpu_hist.
  *  The only allocation is a bigger bucket array, made before locking with
  *  GFP_KERNEL and freed after unlocking when unused; failing it merely
  *  leaves the index ungrown (longer chains).
@@ -73,7 +80,7 @@
  *  -EBUSY instead of waiting; hwbp_table_is_used() reads nr_reserved racily.
  */
 struct hwbp_table {
-	rwlock_t cpu_lock;
+	rwlock_t table_lock;
 	unsigned int nr_cpus;
 	unsigned int nr_pools;
 	unsigned int slots[HWBP_NR_TYPES];	/* per pool */
@@ -102,6 +109,12 @@ int hwbp_type_of(unsigned int bp_type)
 EXPORT_SYMBOL_NS_GPL(hwbp_type_of, HWBP_NS);
 
 /* --- counts and histograms --- */
+
+/* Pool of a breakpoint type: 0 for both when the layout shares one. */
+static unsigned int pool_of(const struct hwbp_table *t, enum hwbp_type type)
+{
+	return t->nr_pools == 1 ? 0U : (unsigned int)type;
+}
 
 static unsigned int *cpu_pinned_of(struct hwbp_table *t, int cpu,
 				   unsigned int pool)
@@ -149,19 +162,13 @@ static unsigned int hist_top(atomic_t *row, unsigned int slots)
 	return 0;
 }
 
-static bool fits(const struct hwbp_table *t, unsigned int pool,
-		 unsigned int used, unsigned int weight)
-{
-	return weight <= t->slots[pool] && used <= t->slots[pool] - weight;
-}
-
 /* Largest task_pinned(tk, @cpu, @pool) over all tasks. */
 static unsigned int max_task_pinned(struct hwbp_table *t, int cpu,
 				    unsigned int pool)
 {
 	unsigned int all, one;
 
-	lockdep_assert_held_write(&t->cpu_lock);
+	lockdep_assert_held_write(&t->table_lock);
 	all = hist_top(tsk_all_row(t, pool), t->slots[pool]);
 	one = hist_top(tsk_cpu_row(t, cpu, pool), t->slots[pool]);
 	return all > one ? all : one;
@@ -180,60 +187,41 @@ static void arch_release(struct hwbp_table *t, const struct hwbp_task *tk,
 		t->ops.release(t->ops.arg, t, tk, bp);
 }
 
-/* --- CPU-bound breakpoints: write(cpu_lock) --- */
+/* --- admission of pinned breakpoints --- */
 
-static void cpu_take(struct hwbp_table *t, struct hwbp_bp *bp,
-		     unsigned int pool)
+/*
+ * Admission, the rule of kernel/events/hw_breakpoint.c in 6.1:
+ *  - a CPU-bound breakpoint on CPU c fits iff
+ *      cpu_pinned(c) + max over tasks of task_pinned(t, c) + weight <= slots
+ *  - a task-bound breakpoint fits iff, on every CPU c it may run on,
+ *      cpu_pinned(c) + task_pinned(owner, c) + weight <= slots
+ * where slots is the size of the breakpoint's pool, and every count is of
+ * pinned breakpoints only (flexible ones: flex_fits() below).
+ * cpu_fits() and task_used() compute the left-hand sides from the counts
+ * and histograms of I1, under the locks of the operation.
+ */
+static bool fits(const struct hwbp_table *t, unsigned int pool,
+		 unsigned int used, unsigned int weight)
 {
-	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
-
-	lockdep_assert_held_write(&t->cpu_lock);
-	hist_move(cpu_hist_row(t, pool), t->slots[pool], *pinned,
-		  *pinned + bp->weight);
-	*pinned += bp->weight;
+	return weight <= t->slots[pool] && used <= t->slots[pool] - weight;
 }
 
-static void cpu_give(struct hwbp_table *t, struct hwbp_bp *bp,
-		     unsigned int pool)
-{
-	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
-
-	lockdep_assert_held_write(&t->cpu_lock);
-	if (WARN_ON_ONCE(*pinned < bp->weight))
-		return;
-	hist_move(cpu_hist_row(t, pool), t->slots[pool], *pinned,
-		  *pinned - bp->weight);
-	*pinned -= bp->weight;
-}
-
+/* CPU-bound: the first rule.  write(table_lock). */
 static bool cpu_fits(struct hwbp_table *t, const struct hwbp_bp *bp,
 		     unsigned int pool)
 {
 	unsigned int used;
 
-	lockdep_assert_held_write(&t->cpu_lock);
+	lockdep_assert_held_write(&t->table_lock);
 	used = *cpu_pinned_of(t, bp->cpu, pool) +
 	       max_task_pinned(t, bp->cpu, pool);
 	return fits(t, pool, used, bp->weight);
 }
 
-static int cpu_reserve_locked(struct hwbp_table *t, struct hwbp_bp *bp,
-			      unsigned int pool)
-{
-	int ret;
-
-	if (!cpu_fits(t, bp, pool))
-		return -ENOSPC;
-	ret = arch_reserve(t, NULL, bp);
-	if (ret)
-		return ret;
-	cpu_take(t, bp, pool);
-	return 0;
-}
-
-/* --- task-bound breakpoints: read(cpu_lock) + the owner's bucket --- */
-
-/* Largest cpu_pinned + task_pinned over the CPUs @bp may run on. */
+/*
+ * Task-bound: the largest cpu_pinned + task_pinned over the CPUs @bp may
+ * run on, for the second rule.  read(table_lock) + the owner's bucket.
+ */
 static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
 			      const struct hwbp_bp *bp, unsigned int pool)
 {
@@ -241,7 +229,7 @@ static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
 	struct hwbp_group_iter it;
 	unsigned int used, u;
 
-	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held_read(&t->table_lock);
 	if (bp->cpu >= 0)
 		return *cpu_pinned_of(t, bp->cpu, pool) + any +
 		       hwbp_task_extra(tk, pool, bp->cpu);
@@ -260,184 +248,108 @@ static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
 	return used;
 }
 
-static void task_take(struct hwbp_table *t, struct hwbp_bucket *b,
-		      struct hwbp_task *tk, struct hwbp_bp *bp,
-		      unsigned int pool)
-{
-	unsigned int any = tk->any_cpu[pool], w = bp->weight;
-	unsigned int s = t->slots[pool], e;
-	struct hwbp_group_iter it;
+/* --- taking and giving slots: one toggle per kind of count --- */
 
-	lockdep_assert_held_read(&t->cpu_lock);
-	lockdep_assert_held(&b->lock);
-	if (bp->cpu >= 0) {
-		e = hwbp_task_extra(tk, pool, bp->cpu);
-		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, e ? any + e : 0,
-			  any + e + w);
-	} else {
-		hist_move(tsk_all_row(t, pool), s, any, any + w);
-		hwbp_group_start(&it, tk, pool);
-		while (hwbp_group_next(&it))
-			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
-				  any + it.extra, any + w + it.extra);
-		tk->any_cpu[pool] = any + w;
-	}
-	hwbp_task_link(b, tk, bp);
+/* @bp's weight into (@take) or out of cpu_pinned and cpu_hist. */
+static void cpu_toggle(struct hwbp_table *t, const struct hwbp_bp *bp,
+		       unsigned int pool, bool take)
+{
+	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
+	unsigned int to;
+
+	lockdep_assert_held_write(&t->table_lock);
+	if (!take && WARN_ON_ONCE(*pinned < bp->weight))
+		return;
+	to = take ? *pinned + bp->weight : *pinned - bp->weight;
+	hist_move(cpu_hist_row(t, pool), t->slots[pool], *pinned, to);
+	*pinned = to;
 }
 
-static void task_give(struct hwbp_table *t, struct hwbp_bucket *b,
-		      struct hwbp_task *tk, struct hwbp_bp *bp,
-		      unsigned int pool)
+/*
+ * @bp into (@take: linked last) or out of (unlinked first) its owner's
+ * entry @tk, with the entry's counts and the task histograms.  A cpu >= 0
+ * bp moves its CPU's group (any + extra, counted when extra > 0); a
+ * cpu == -1 bp moves any_cpu, so every group of the task moves with it.
+ */
+static void task_toggle(struct hwbp_table *t, struct hwbp_bucket *b,
+			struct hwbp_task *tk, struct hwbp_bp *bp,
+			unsigned int pool, bool take)
 {
 	unsigned int any = tk->any_cpu[pool], w = bp->weight;
-	unsigned int s = t->slots[pool], e;
+	unsigned int s = t->slots[pool], e, lo, hi, na;
 	struct hwbp_group_iter it;
 
-	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held_read(&t->table_lock);
 	lockdep_assert_held(&b->lock);
-	hwbp_task_unlink(b, tk, bp);
+	if (!take)
+		hwbp_task_unlink(b, tk, bp);
 	if (bp->cpu >= 0) {
 		e = hwbp_task_extra(tk, pool, bp->cpu);
-		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, any + e + w,
-			  e ? any + e : 0);
+		lo = e ? any + e : 0;
+		hi = any + e + w;
+		hist_move(tsk_cpu_row(t, bp->cpu, pool), s, take ? lo : hi,
+			  take ? hi : lo);
 	} else {
-		if (WARN_ON_ONCE(any < w))
+		if (!take && WARN_ON_ONCE(any < w))
 			return;
-		hist_move(tsk_all_row(t, pool), s, any, any - w);
+		na = take ? any + w : any - w;
+		hist_move(tsk_all_row(t, pool), s, any, na);
 		hwbp_group_start(&it, tk, pool);
 		while (hwbp_group_next(&it))
 			hist_move(tsk_cpu_row(t, it.cpu, pool), s,
-				  any + it.extra, any - w + it.extra);
-		tk->any_cpu[pool] = any - w;
+				  any + it.extra, na + it.extra);
+		tk->any_cpu[pool] = na;
 	}
+	if (take)
+		hwbp_task_link(b, tk, bp);
 }
 
-static int task_reserve_locked(struct hwbp_table *t, struct hwbp_bucket *b,
-			       struct hwbp_task *tk, struct hwbp_bp *bp,
-			       unsigned int pool)
+/*
+ * A pinned bp's slots, CPU-bound when @b is NULL, else in entry @tk of
+ * bucket @b: pinned_take() admits it, asks the arch and takes them;
+ * pinned_give() gives them back; put_back() takes them again after a
+ * failed modify, which cannot be refused (they were free a moment ago,
+ * under the same locks).
+ */
+static int pinned_take(struct hwbp_table *t, struct hwbp_bucket *b,
+		       struct hwbp_task *tk, struct hwbp_bp *bp,
+		       unsigned int pool)
 {
 	int ret;
 
-	lockdep_assert_held(&b->lock);
-	if (!fits(t, pool, task_used(t, tk, bp, pool), bp->weight))
+	if (!(b ? fits(t, pool, task_used(t, tk, bp, pool), bp->weight) :
+	      cpu_fits(t, bp, pool)))
 		return -ENOSPC;
 	ret = arch_reserve(t, tk, bp);
 	if (ret)
 		return ret;
-	task_take(t, b, tk, bp, pool);
+	if (b)
+		task_toggle(t, b, tk, bp, pool, true);
+	else
+		cpu_toggle(t, bp, pool, true);
 	return 0;
 }
 
-/* --- entry points --- */
-
-/* The checks of hwbp_reserve(); the pool type or -EINVAL. */
-static int check_bp(const struct hwbp_table *t, const struct hwbp_bp *bp)
+static void pinned_give(struct hwbp_table *t, struct hwbp_bucket *b,
+			struct hwbp_task *tk, struct hwbp_bp *bp,
+			unsigned int pool)
 {
-	int type = hwbp_type_of(bp->bp_type);
-
-	if (type < 0)
-		return type;
-	if (bp->reserved || !bp->weight)
-		return -EINVAL;
-	if (bp->cpu < -1 || bp->cpu >= (int)t->nr_cpus)
-		return -EINVAL;
-	if (!bp->owner && bp->cpu < 0)
-		return -EINVAL;
-	return type;
+	arch_release(t, tk, bp);
+	if (b)
+		task_toggle(t, b, tk, bp, pool, false);
+	else
+		cpu_toggle(t, bp, pool, false);
 }
 
-static void mark_reserved(struct hwbp_table *t, struct hwbp_bp *bp)
+static void put_back(struct hwbp_table *t, struct hwbp_bucket *b,
+		     struct hwbp_task *tk, struct hwbp_bp *bp,
+		     unsigned int pool)
 {
-	bp->reserved = true;
-	atomic_inc(&t->nr_reserved);
-}
-
-static void mark_released(struct hwbp_table *t, struct hwbp_bp *bp)
-{
-	bp->reserved = false;
-	atomic_dec(&t->nr_reserved);
-}
-
-static int reserve_cpu_bound(struct hwbp_table *t, struct hwbp_bp *bp,
-			     unsigned int pool, bool dbg)
-{
-	int ret;
-
-	if (dbg) {
-		if (!write_trylock(&t->cpu_lock))
-			return -EBUSY;
-	} else {
-		write_lock(&t->cpu_lock);
-	}
-	ret = cpu_reserve_locked(t, bp, pool);
-	if (!ret)
-		mark_reserved(t, bp);
-	write_unlock(&t->cpu_lock);
-	return ret;
-}
-
-/* Double the buckets when there are more entries than buckets. */
-static void grow_index(struct hwbp_table *t, unsigned int bits)
-{
-	struct hwbp_bucket *nb = hwbp_buckets_alloc(bits + 1);
-
-	if (!nb)
-		return;		/* longer chains, still correct */
-	write_lock(&t->cpu_lock);
-	if (t->index.bits == bits && hwbp_index_wants_grow(&t->index))
-		nb = hwbp_index_rehash(&t->index, &t->cpu_lock, nb, bits + 1);
-	write_unlock(&t->cpu_lock);
-	kvfree(nb);
-}
-
-/*
- * The locks of a task-bound operation: read(cpu_lock), then @owner's bucket
- * lock.  lock_owner() waits for them; the debugger variant takes them only
- * if free and says whether it did.  unlock_owner() drops either.
- */
-static struct hwbp_bucket *lock_owner(struct hwbp_table *t, const void *owner)
-	__acquires(&t->cpu_lock) __acquires(&b->lock)
-{
-	struct hwbp_bucket *b;
-
-	read_lock(&t->cpu_lock);
-	b = hwbp_index_bucket(&t->index, owner);
-	spin_lock(&b->lock);
-	return b;
-}
-
-static bool __trylock_owner(struct hwbp_table *t, const void *owner,
-			    struct hwbp_bucket **bucket)
-{
-	struct hwbp_bucket *b;
-
-	if (!read_trylock(&t->cpu_lock))
-		return false;
-	b = hwbp_index_bucket(&t->index, owner);
-	if (!spin_trylock(&b->lock)) {
-		read_unlock(&t->cpu_lock);
-		return false;
-	}
-	*bucket = b;
-	/* Held on success: the checker learns it at the call, trylock_owner(). */
-	__release(&b->lock);
-	__release(&t->cpu_lock);
-	return true;
-}
-
-/*
- * Spelled out rather than with __cond_lock(), which 7.0 removed together
- * with sparse's context tracking: __acquire() exists on every kernel.
- */
-#define trylock_owner(t, owner, bucket)					\
-	(__trylock_owner(t, owner, bucket) ?				\
-	 ({ __acquire(cpu_lock); __acquire(bucket_lock); true; }) : false)
-
-static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
-	__releases(&b->lock) __releases(&t->cpu_lock)
-{
-	spin_unlock(&b->lock);
-	read_unlock(&t->cpu_lock);
+	WARN_ON_ONCE(arch_reserve(t, tk, bp));
+	if (b)
+		task_toggle(t, b, tk, bp, pool, true);
+	else
+		cpu_toggle(t, bp, pool, true);
 }
 
 /* --- flexible breakpoints --- */
@@ -448,7 +360,7 @@ static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
  * event with attr.pinned == 0, when its flexible parameter is on); perf then
  * multiplexes it like any other flexible event, installing it only while a
  * register is free (the PMU's add() answers -EBUSY otherwise).
- *  - Pinned admission (the rule in constraint_table.h) counts pinned bps
+ *  - Pinned admission (the rule above fits()) counts pinned bps
  *    only, so no flexible bp ever makes a pinned one fail: ptrace, kgdb and
  *    in-kernel users, all pinned, get exactly the answers they would get if
  *    no flexible bp existed.
@@ -462,7 +374,7 @@ static void unlock_owner(struct hwbp_table *t, struct hwbp_bucket *b)
  *    other tasks' or other flexible bps stand in its way.
  *  - It never enters a pinned count (I1 holds for pinned bps alone) and is
  *    counted in nr_flexible of its pool.
- * Called under read(cpu_lock), and the owner's bucket lock for a task-bound
+ * Called under read(table_lock), and the owner's bucket lock for a task-bound
  * bp, whose entry (or NULL, no pinned bp) is @tk: cpu_pinned and the
  * owner's counts are stable.
  */
@@ -471,7 +383,7 @@ static bool flex_fits(struct hwbp_table *t, const struct hwbp_task *tk,
 {
 	unsigned int used;
 
-	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held_read(&t->table_lock);
 	if (tk)
 		used = task_used(t, tk, bp, pool);
 	else if (bp->cpu >= 0)
@@ -527,80 +439,127 @@ static int flex_modify_locked(struct hwbp_table *t, const struct hwbp_task *tk,
 	return ret;
 }
 
-enum flex_op {
-	FLEX_RESERVE,
-	FLEX_RELEASE,
-	FLEX_MODIFY,
-};
+/* --- locking: one helper pair for every operation --- */
 
-/* One operation on a flexible bp, under the locks flex_run() took. */
-static int flex_locked(struct hwbp_table *t, struct hwbp_bucket *b,
-		       struct hwbp_bp *bp, enum flex_op op,
-		       unsigned int new_bp_type, unsigned int pool)
+/*
+ * The locks of an operation on @bp (the rules above struct hwbp_table):
+ * write(table_lock) for a CPU-bound pinned bp; read(table_lock) and the
+ * owner's bucket lock for a task-bound one; read(table_lock) alone for a
+ * CPU-bound flexible one.  lock_bp() waits for them, or with @dbg only
+ * takes them if free, and says whether it holds them; *@bucket is the
+ * owner's bucket, NULL for a CPU-bound bp.  unlock_bp() drops them.
+ */
+static bool __lock_bp(struct hwbp_table *t, const struct hwbp_bp *bp,
+		      bool dbg, struct hwbp_bucket **bucket)
 {
-	const struct hwbp_task *tk = b ? hwbp_bucket_find(b, bp->owner) : NULL;
-	int ret;
+	struct hwbp_bucket *b;
 
-	switch (op) {
-	case FLEX_RESERVE:
-		ret = flex_admit(t, tk, bp, pool);
-		if (!ret)
-			mark_reserved(t, bp);
-		return ret;
-	case FLEX_RELEASE:
-		flex_drop(t, tk, bp, bp->pool);
-		mark_released(t, bp);
-		return 0;
-	default:
-		return flex_modify_locked(t, tk, bp, new_bp_type, pool);
+	*bucket = NULL;
+	if (!bp->owner && !bp->flexible) {
+		if (!dbg)
+			write_lock(&t->table_lock);
+		else if (!write_trylock(&t->table_lock))
+			return false;
+		/* Held: the checker learns it at the call, lock_bp(). */
+		__release(&t->table_lock);
+		return true;
 	}
+	if (!dbg)
+		read_lock(&t->table_lock);
+	else if (!read_trylock(&t->table_lock))
+		return false;
+	if (!bp->owner) {
+		__release(&t->table_lock);
+		return true;
+	}
+	b = hwbp_index_bucket(&t->index, bp->owner);
+	if (!dbg) {
+		spin_lock(&b->lock);
+	} else if (!spin_trylock(&b->lock)) {
+		read_unlock(&t->table_lock);
+		return false;
+	}
+	*bucket = b;
+	__release(&b->lock);
+	__release(&t->table_lock);
+	return true;
 }
 
 /*
- * The locks of a flexible bp: read(cpu_lock), and the owner's bucket for a
- * task-bound one.  The debugger variant only trylocks (-EBUSY).
+ * Spelled out rather than with __cond_lock(), which 7.0 removed together
+ * with sparse's context tracking: __acquire() exists on every kernel.
  */
-static int flex_run(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg,
-		    enum flex_op op, unsigned int new_bp_type,
-		    unsigned int pool)
-{
-	struct hwbp_bucket *b;
-	int ret;
+#define lock_bp(t, bp, dbg, bucket)					\
+	(__lock_bp(t, bp, dbg, bucket) ?				\
+	 ({ __acquire(bp_locks); true; }) : false)
 
-	if (!bp->owner) {
-		if (dbg) {
-			if (!read_trylock(&t->cpu_lock))
-				return -EBUSY;
-		} else {
-			read_lock(&t->cpu_lock);
-		}
-		ret = flex_locked(t, NULL, bp, op, new_bp_type, pool);
-		read_unlock(&t->cpu_lock);
-		return ret;
+static void unlock_bp(struct hwbp_table *t, const struct hwbp_bp *bp,
+		      struct hwbp_bucket *b)
+	__releases(bp_locks)
+{
+	if (b) {
+		__acquire(bp_locks);
+		spin_unlock(&b->lock);
+		read_unlock(&t->table_lock);
+	} else if (bp->flexible) {
+		read_unlock(&t->table_lock);
+	} else {
+		write_unlock(&t->table_lock);
 	}
-	if (!dbg)
-		b = lock_owner(t, bp->owner);
-	else if (!trylock_owner(t, bp->owner, &b))
-		return -EBUSY;
-	ret = flex_locked(t, b, bp, op, new_bp_type, pool);
-	unlock_owner(t, b);
-	return ret;
 }
 
-static int reserve_task_bound(struct hwbp_table *t, struct hwbp_bp *bp,
-			      unsigned int pool, bool dbg)
+/* --- entry points --- */
+
+/* The checks of hwbp_reserve(); the pool type or -EINVAL. */
+static int check_bp(const struct hwbp_table *t, const struct hwbp_bp *bp)
 {
-	unsigned int grow_bits = 0;
-	struct hwbp_bucket *b;
-	struct hwbp_task *tk;
+	int type = hwbp_type_of(bp->bp_type);
+
+	if (type < 0)
+		return type;
+	if (bp->reserved || !bp->weight)
+		return -EINVAL;
+	if (bp->cpu < -1 || bp->cpu >= (int)t->nr_cpus)
+		return -EINVAL;
+	if (!bp->owner && bp->cpu < 0)
+		return -EINVAL;
+	return type;
+}
+
+static void mark_reserved(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	bp->reserved = true;
+	atomic_inc(&t->nr_reserved);
+}
+
+static void mark_released(struct hwbp_table *t, struct hwbp_bp *bp)
+{
+	bp->reserved = false;
+	atomic_dec(&t->nr_reserved);
+}
+
+/* Double the buckets when there are more entries than buckets. */
+static void grow_index(struct hwbp_table *t, unsigned int bits)
+{
+	struct hwbp_bucket *nb = hwbp_buckets_alloc(bits + 1);
+
+	if (!nb)
+		return;		/* longer chains, still correct */
+	write_lock(&t->table_lock);
+	if (t->index.bits == bits && hwbp_index_wants_grow(&t->index))
+		nb = hwbp_index_rehash(&t->index, &t->table_lock, nb, bits + 1);
+	write_unlock(&t->table_lock);
+	kvfree(nb);
+}
+
+/* A task-bound pinned reservation, in bucket @b; its entry made if new. */
+static int reserve_in_task(struct hwbp_table *t, struct hwbp_bucket *b,
+			   struct hwbp_bp *bp, unsigned int pool)
+{
+	struct hwbp_task *tk = hwbp_bucket_find(b, bp->owner);
 	bool inserted = false;
 	int ret;
 
-	if (!dbg)
-		b = lock_owner(t, bp->owner);
-	else if (!trylock_owner(t, bp->owner, &b))
-		return -EBUSY;
-	tk = hwbp_bucket_find(b, bp->owner);
 	if (!tk) {
 		/* The owner's first bp: the entry lives in it (I2). */
 		tk = &bp->entry;
@@ -609,36 +568,47 @@ static int reserve_task_bound(struct hwbp_table *t, struct hwbp_bp *bp,
 		hwbp_bucket_insert(&t->index, b, tk);
 		inserted = true;
 	}
-	ret = task_reserve_locked(t, b, tk, bp, pool);
-	if (!ret) {
-		mark_reserved(t, bp);
-		if (!dbg && hwbp_index_wants_grow(&t->index))
-			grow_bits = t->index.bits;
-	} else if (inserted) {
+	ret = pinned_take(t, b, tk, bp, pool);
+	if (ret && inserted)
 		hwbp_bucket_remove(&t->index, b, tk);
-	}
-	unlock_owner(t, b);
-	if (grow_bits)
-		grow_index(t, grow_bits);
 	return ret;
+}
+
+static int reserve_locked(struct hwbp_table *t, struct hwbp_bucket *b,
+			  struct hwbp_bp *bp, unsigned int pool)
+{
+	if (bp->flexible)
+		return flex_admit(t, b ? hwbp_bucket_find(b, bp->owner) : NULL,
+				  bp, pool);
+	if (b)
+		return reserve_in_task(t, b, bp, pool);
+	return pinned_take(t, NULL, NULL, bp, pool);
 }
 
 static int reserve(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
 {
 	int type = check_bp(t, bp);
-	unsigned int pool;
+	unsigned int grow_bits = 0;
+	struct hwbp_bucket *b;
+	int ret;
 
 	if (type < 0)
 		return type;
-	pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
-	bp->pool = pool;
+	bp->pool = pool_of(t, (enum hwbp_type)type);
 	bp->task = NULL;
 	bp->task_next = NULL;
-	if (bp->flexible)
-		return flex_run(t, bp, dbg, FLEX_RESERVE, 0, pool);
-	if (!bp->owner)
-		return reserve_cpu_bound(t, bp, pool, dbg);
-	return reserve_task_bound(t, bp, pool, dbg);
+	if (!lock_bp(t, bp, dbg, &b))
+		return -EBUSY;
+	ret = reserve_locked(t, b, bp, bp->pool);
+	if (!ret) {
+		mark_reserved(t, bp);
+		if (b && !dbg && hwbp_index_wants_grow(&t->index))
+			grow_bits = t->index.bits;
+	}
+	unlock_bp(t, bp, b);
+	if (grow_bits)
+		grow_index(t, grow_bits);
+	return ret;
 }
 
 int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
@@ -654,86 +624,116 @@ int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp)
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP_NS);
 
-static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
+/*
+ * The owner's entry of a reserved task-bound pinned @bp, stable only now
+ * (I2), or NULL after a WARN if @bp is not in its owner's entry: then the
+ * counts are left alone and the caller fails with -EINVAL.
+ */
+static struct hwbp_task *owner_entry(struct hwbp_bucket *b, struct hwbp_bp *bp)
 {
-	unsigned int pool = bp->pool;
-	struct hwbp_bucket *b;
-	struct hwbp_task *tk;
+	struct hwbp_task *tk = bp->task;
 
-	if (bp->flexible)
-		return flex_run(t, bp, dbg, FLEX_RELEASE, 0, pool);
-	if (!bp->owner) {
-		if (dbg) {
-			if (!write_trylock(&t->cpu_lock))
-				return -EBUSY;
-		} else {
-			write_lock(&t->cpu_lock);
-		}
-		arch_release(t, NULL, bp);
-		cpu_give(t, bp, pool);
+	lockdep_assert_held(&b->lock);
+	if (WARN_ON_ONCE(!tk || tk->owner != bp->owner))
+		return NULL;
+	return tk;
+}
+
+static int release_locked(struct hwbp_table *t, struct hwbp_bucket *b,
+			  struct hwbp_bp *bp)
+{
+	struct hwbp_task *tk = NULL;
+
+	if (bp->flexible) {
+		flex_drop(t, b ? hwbp_bucket_find(b, bp->owner) : NULL, bp,
+			  bp->pool);
 		mark_released(t, bp);
-		write_unlock(&t->cpu_lock);
 		return 0;
 	}
-
-	if (!dbg)
-		b = lock_owner(t, bp->owner);
-	else if (!trylock_owner(t, bp->owner, &b))
-		return -EBUSY;
-	tk = bp->task;		/* stable only now (I2) */
-	if (WARN_ON_ONCE(!tk || tk->owner != bp->owner))
-		goto out;	/* not ours: leave the counts alone */
-	arch_release(t, tk, bp);
-	task_give(t, b, tk, bp, pool);
+	if (b) {
+		tk = owner_entry(b, bp);
+		if (!tk)
+			return -EINVAL;
+	}
+	pinned_give(t, b, tk, bp, bp->pool);
 	mark_released(t, bp);
+	if (!tk)
+		return 0;
 	bp->task = NULL;
 	if (!tk->nr_bps)
 		hwbp_bucket_remove(&t->index, b, tk);
 	else if (tk == &bp->entry)
 		hwbp_bucket_move(b, tk, &tk->bps->entry);
-out:
-	unlock_owner(t, b);
 	return 0;
+}
+
+static int release(struct hwbp_table *t, struct hwbp_bp *bp, bool dbg)
+{
+	struct hwbp_bucket *b;
+	int ret;
+
+	if (WARN_ON_ONCE(!bp->reserved))
+		return -EINVAL;
+	if (!lock_bp(t, bp, dbg, &b))
+		return -EBUSY;
+	ret = release_locked(t, b, bp);
+	unlock_bp(t, bp, b);
+	return ret;
 }
 
 void hwbp_release(struct hwbp_table *t, struct hwbp_bp *bp)
 {
-	if (WARN_ON_ONCE(!bp->reserved))
-		return;
 	release(t, bp, false);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_release, HWBP_NS);
 
 int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp)
 {
-	if (WARN_ON_ONCE(!bp->reserved))
-		return -EINVAL;
 	return release(t, bp, true);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_dbg_release, HWBP_NS);
 
 /*
- * Put @bp back as it was before a failed modify.  Its slots were free a
- * moment ago under the same lock, so this cannot be refused.
+ * A pinned bp to @new_bp_type: give, retype, take, or put back.  The
+ * entry may drop to no bp in between; it stays where it is (I2).
  */
-static void put_back(struct hwbp_table *t, struct hwbp_bucket *b,
-		     struct hwbp_task *tk, struct hwbp_bp *bp,
-		     unsigned int pool)
+static int modify_locked(struct hwbp_table *t, struct hwbp_bucket *b,
+			 struct hwbp_bp *bp, unsigned int new_bp_type,
+			 unsigned int new_pool)
 {
-	WARN_ON_ONCE(arch_reserve(t, tk, bp));
-	if (b)
-		task_take(t, b, tk, bp, pool);
-	else
-		cpu_take(t, bp, pool);
+	unsigned int old_bp_type = bp->bp_type, old_pool = bp->pool;
+	struct hwbp_task *tk = NULL;
+	int ret;
+
+	if (bp->flexible)
+		return flex_modify_locked(t, b ? hwbp_bucket_find(b, bp->owner) :
+					  NULL, bp, new_bp_type, new_pool);
+	if (b) {
+		tk = owner_entry(b, bp);
+		if (!tk)
+			return -EINVAL;
+	}
+	pinned_give(t, b, tk, bp, old_pool);
+	bp->bp_type = new_bp_type;
+	bp->pool = new_pool;
+	ret = pinned_take(t, b, tk, bp, new_pool);
+	if (ret) {
+		bp->bp_type = old_bp_type;
+		bp->pool = old_pool;
+		put_back(t, b, tk, bp, old_pool);
+	}
+	return ret;
 }
 
+/*
+ * No debugger variant: the kernel's debugger never changes a breakpoint's
+ * type (6.1 has dbg_reserve_bp_slot() and dbg_release_bp_slot() only).
+ */
 int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		     unsigned int new_bp_type)
 {
-	unsigned int old_bp_type = bp->bp_type, old_pool, new_pool;
 	int type = hwbp_type_of(new_bp_type);
 	struct hwbp_bucket *b;
-	struct hwbp_task *tk;
 	int ret;
 
 	might_sleep();
@@ -741,42 +741,11 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		return type;
 	if (!bp->reserved)
 		return -EINVAL;
-	old_pool = bp->pool;
-	new_pool = hwbp_pool_of(t->index.shared, (enum hwbp_type)type);
-	if (bp->flexible)
-		return flex_run(t, bp, false, FLEX_MODIFY, new_bp_type,
-				new_pool);
-
-	if (!bp->owner) {
-		write_lock(&t->cpu_lock);
-		arch_release(t, NULL, bp);
-		cpu_give(t, bp, old_pool);
-		bp->bp_type = new_bp_type;
-		bp->pool = new_pool;
-		ret = cpu_reserve_locked(t, bp, new_pool);
-		if (ret) {
-			bp->bp_type = old_bp_type;
-			bp->pool = old_pool;
-			put_back(t, NULL, NULL, bp, old_pool);
-		}
-		write_unlock(&t->cpu_lock);
-		return ret;
-	}
-
-	b = lock_owner(t, bp->owner);
-	tk = bp->task;		/* stable only now (I2) */
-	/* The entry may drop to no bp here; it stays where it is (I2). */
-	arch_release(t, tk, bp);
-	task_give(t, b, tk, bp, old_pool);
-	bp->bp_type = new_bp_type;
-	bp->pool = new_pool;
-	ret = task_reserve_locked(t, b, tk, bp, new_pool);
-	if (ret) {
-		bp->bp_type = old_bp_type;
-		bp->pool = old_pool;
-		put_back(t, b, tk, bp, old_pool);
-	}
-	unlock_owner(t, b);
+	if (!lock_bp(t, bp, false, &b))
+		return -EBUSY;
+	ret = modify_locked(t, b, bp, new_bp_type,
+			    pool_of(t, (enum hwbp_type)type));
+	unlock_bp(t, bp, b);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_modify_type, HWBP_NS);
@@ -834,9 +803,9 @@ struct hwbp_table *hwbp_table_create(const struct hwbp_layout *layout,
 					  GFP_KERNEL);
 	if (!t->cpu_pinned || !t->cpu_hist || !t->tsk_all || !t->tsk_cpu)
 		goto fail;
-	if (hwbp_index_init(&t->index, layout->shared))
+	if (hwbp_index_init(&t->index))
 		goto fail;
-	rwlock_init(&t->cpu_lock);
+	rwlock_init(&t->table_lock);
 	atomic_set(&t->nr_reserved, 0);
 	for (p = 0; p < HWBP_NR_TYPES; p++)
 		atomic_set(&t->nr_flexible[p], 0);
@@ -866,7 +835,7 @@ unsigned int hwbp_table_slots(const struct hwbp_table *t, enum hwbp_type type)
 {
 	if ((unsigned int)type >= HWBP_NR_TYPES)
 		return 0;
-	return t->slots[hwbp_pool_of(t->index.shared, type)];
+	return t->slots[pool_of(t, type)];
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_table_slots, HWBP_NS);
 
@@ -885,11 +854,11 @@ void hwbp_snapshot_cpu(struct hwbp_table *t, unsigned int cpu,
 	u->task_max = 0;
 	if (cpu >= t->nr_cpus || (unsigned int)type >= HWBP_NR_TYPES)
 		return;
-	pool = hwbp_pool_of(t->index.shared, type);
-	write_lock(&t->cpu_lock);
+	pool = pool_of(t, type);
+	write_lock(&t->table_lock);
 	u->cpu_pinned = *cpu_pinned_of(t, (int)cpu, pool);
 	u->task_max = max_task_pinned(t, (int)cpu, pool);
-	write_unlock(&t->cpu_lock);
+	write_unlock(&t->table_lock);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_snapshot_cpu, HWBP_NS);
 
@@ -899,7 +868,7 @@ unsigned int hwbp_table_nr_flexible(struct hwbp_table *t, enum hwbp_type type)
 
 	if ((unsigned int)type >= HWBP_NR_TYPES)
 		return 0;
-	pool = hwbp_pool_of(t->index.shared, type);
+	pool = pool_of(t, type);
 	return (unsigned int)atomic_read(&t->nr_flexible[pool]);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_table_nr_flexible, HWBP_NS);
@@ -910,9 +879,9 @@ int hwbp_walk_tasks(struct hwbp_table *t,
 {
 	int ret;
 
-	write_lock(&t->cpu_lock);
-	ret = hwbp_index_for_each(&t->index, &t->cpu_lock, fn, arg);
-	write_unlock(&t->cpu_lock);
+	write_lock(&t->table_lock);
+	ret = hwbp_index_for_each(&t->index, &t->table_lock, fn, arg);
+	write_unlock(&t->table_lock);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks, HWBP_NS);
@@ -921,7 +890,7 @@ int hwbp_walk_tasks_locked(struct hwbp_table *t,
 			   int (*fn)(void *arg, const struct hwbp_task *tk),
 			   void *arg)
 {
-	return hwbp_index_for_each(&t->index, &t->cpu_lock, fn, arg);
+	return hwbp_index_for_each(&t->index, &t->table_lock, fn, arg);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_walk_tasks_locked, HWBP_NS);
 
@@ -929,12 +898,12 @@ void hwbp_lockdep_assert_held(struct hwbp_table *t, const struct hwbp_bp *bp)
 {
 	if (!bp->owner) {
 		if (bp->flexible)
-			lockdep_assert_held_read(&t->cpu_lock);
+			lockdep_assert_held_read(&t->table_lock);
 		else
-			lockdep_assert_held_write(&t->cpu_lock);
+			lockdep_assert_held_write(&t->table_lock);
 		return;
 	}
-	lockdep_assert_held_read(&t->cpu_lock);
+	lockdep_assert_held_read(&t->table_lock);
 	lockdep_assert_held(&hwbp_index_bucket(&t->index, bp->owner)->lock);
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_lockdep_assert_held, HWBP_NS);
@@ -944,17 +913,38 @@ unsigned int hwbp_owner_pinned(struct hwbp_table *t, const void *owner,
 {
 	struct hwbp_bucket *b;
 	struct hwbp_task *tk;
-	unsigned int pool, n = 0;
+	struct hwbp_bp key;
+	unsigned int n = 0;
 
 	if (!owner || cpu >= t->nr_cpus || (unsigned int)type >= HWBP_NR_TYPES)
 		return 0;
-	pool = hwbp_pool_of(t->index.shared, type);
-	b = lock_owner(t, owner);
+	memset(&key, 0, sizeof(key));
+	key.owner = owner;
+	if (!lock_bp(t, &key, false, &b))
+		return 0;
 	tk = hwbp_bucket_find(b, owner);
 	if (tk)
-		n = tk->any_cpu[pool] +
-		    hwbp_task_extra(tk, pool, (int)cpu);
-	unlock_owner(t, b);
+		n = hwbp_task_pinned(t, tk, cpu, type);
+	unlock_bp(t, &key, b);
 	return n;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_owner_pinned, HWBP_NS);
+
+unsigned int hwbp_task_pinned(const struct hwbp_table *t,
+			      const struct hwbp_task *tk, unsigned int cpu,
+			      enum hwbp_type type)
+{
+	unsigned int pool;
+
+	if ((unsigned int)type >= HWBP_NR_TYPES || cpu >= t->nr_cpus)
+		return 0;
+	pool = pool_of(t, type);
+	return tk->any_cpu[pool] + hwbp_task_extra(tk, pool, (int)cpu);
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP_NS);
+
+bool hwbp_table_shared(const struct hwbp_table *t)
+{
+	return t->nr_pools == 1;
+}
+EXPORT_SYMBOL_NS_GPL(hwbp_table_shared, HWBP_NS);

@@ -981,7 +981,7 @@ static int __init hwbp_init(void)
 	err = hwbp_take_over();
 	if (err)
 		goto out_mux;
-	hwbp_debugfs_init(hwbp_table, &layout);
+	hwbp_debugfs_init(hwbp_table);
 	if (layout.shared)
 		pr_info("hwbp: breakpoint slots now accounted by hwbp (%s, %u slots, shared)\n",
 			hwbp_arch_name(),

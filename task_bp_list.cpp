@@ -4,7 +4,7 @@
  *
  * Entries are found by hashing the owner pointer into an array of buckets,
  * each with its own spinlock, so that operations on different tasks only
- * meet on the table's cpu_lock, taken for read.  A task's breakpoints hang
+ * meet on the table's table_lock, taken for read.  A task's breakpoints hang
  * off its entry on a list sorted by (pool, cpu), so that the slots it pins
  * on one CPU, or on every CPU it names, come out of one walk of its own list.
  *
@@ -33,14 +33,13 @@ struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits)
 	return nb;
 }
 
-int hwbp_index_init(struct hwbp_task_index *idx, bool shared)
+int hwbp_index_init(struct hwbp_task_index *idx)
 {
 	idx->buckets = hwbp_buckets_alloc(HWBP_INDEX_MIN_BITS);
 	if (!idx->buckets)
 		return -ENOMEM;
 	idx->bits = HWBP_INDEX_MIN_BITS;
 	atomic_set(&idx->nr_tasks, 0);
-	idx->shared = shared;
 	return 0;
 }
 
@@ -61,7 +60,6 @@ void hwbp_bucket_insert(struct hwbp_task_index *idx, struct hwbp_bucket *b,
 			struct hwbp_task *tk)
 {
 	lockdep_assert_held(&b->lock);
-	tk->idx = idx;
 	tk->hash_next = b->head;
 	b->head = tk;
 	atomic_inc(&idx->nr_tasks);
@@ -106,7 +104,7 @@ void hwbp_bucket_move(struct hwbp_bucket *b, struct hwbp_task *from,
 }
 
 struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
-				      rwlock_t *cpu_lock,
+				      rwlock_t *table_lock,
 				      struct hwbp_bucket *nb,
 				      unsigned int bits)
 {
@@ -115,7 +113,7 @@ struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
 	struct hwbp_bucket *dst;
 	unsigned int i;
 
-	lockdep_assert_held_write(cpu_lock);
+	lockdep_assert_held_write(table_lock);
 	for (i = 0; i < (1U << idx->bits); i++) {
 		for (tk = old[i].head; tk; tk = next) {
 			next = tk->hash_next;
@@ -130,7 +128,7 @@ struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
 	return old;
 }
 
-int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
+int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *table_lock,
 			int (*fn)(void *arg, const struct hwbp_task *tk),
 			void *arg)
 {
@@ -138,7 +136,7 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
 	unsigned int i;
 	int ret;
 
-	lockdep_assert_held_write(cpu_lock);
+	lockdep_assert_held_write(table_lock);
 	for (i = 0; i < (1U << idx->bits); i++) {
 		for (tk = idx->buckets[i].head; tk; tk = tk->hash_next) {
 			if (!tk->nr_bps)
@@ -150,8 +148,6 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
 	}
 	return 0;
 }
-
-/* --- one task's list --- */
 
 /* --- read-only accessors, for hwbp_walk_tasks() callbacks --- */
 
@@ -166,15 +162,3 @@ unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk)
 	return tk->nr_bps;
 }
 EXPORT_SYMBOL_NS_GPL(hwbp_task_nr_bps, HWBP_NS);
-
-unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
-			      enum hwbp_type type)
-{
-	unsigned int pool;
-
-	if ((unsigned int)type >= HWBP_NR_TYPES || cpu > (unsigned int)INT_MAX)
-		return 0;
-	pool = hwbp_pool_of(tk->idx->shared, type);
-	return tk->any_cpu[pool] + hwbp_task_extra(tk, pool, (int)cpu);
-}
-EXPORT_SYMBOL_NS_GPL(hwbp_task_pinned, HWBP_NS);

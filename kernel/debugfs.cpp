@@ -14,6 +14,8 @@
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 
 #include <hwbp/arch.h>
@@ -80,12 +82,11 @@ void hwbp_count_refusal(int err)
 
 static struct dentry *hwbp_dir;
 static struct hwbp_table *hwbp_view;
-static bool hwbp_view_shared;
 
 /* Pools to show: one when instruction and data share it. */
 static unsigned int hwbp_nr_pools(void)
 {
-	return hwbp_view_shared ? 1 : HWBP_NR_TYPES;
+	return hwbp_table_shared(hwbp_view) ? 1 : HWBP_NR_TYPES;
 }
 
 static const char *hwbp_pool_name(unsigned int pool)
@@ -95,41 +96,134 @@ static const char *hwbp_pool_name(unsigned int pool)
 	return pool == HWBP_TYPE_INST ? "inst" : "data";
 }
 
-struct hwbp_task_walk {
-	struct seq_file *m;
-	unsigned int nr_tasks;
+/*
+ * The tasks of the table, copied under its lock by hwbp_walk_tasks() and
+ * printed after it is dropped, so that a reader of the view holds up no
+ * reservation for longer than the copy: per task its pid, comm and
+ * breakpoints (CPU, pool, weight), into arrays sized before the walk; a
+ * walk that finds more than they hold is made again, larger.
+ */
+struct hwbp_snap_task {
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
 	unsigned int nr_bps;
+	unsigned int first;		/* into hwbp_snap.bps */
 };
 
-static int hwbp_show_task(void *arg, const struct hwbp_task *tk)
+struct hwbp_snap_bp {
+	int cpu;
+	unsigned int pool;
+	unsigned int weight;
+};
+
+struct hwbp_snap {
+	struct hwbp_snap_task *tasks;
+	struct hwbp_snap_bp *bps;
+	unsigned int max_tasks, max_bps;
+	unsigned int nr_tasks, nr_bps;	/* found, even beyond the max */
+};
+
+static int hwbp_snap_task(void *arg, const struct hwbp_task *tk)
 {
-	struct hwbp_task_walk *walk = (struct hwbp_task_walk *)arg;
+	struct hwbp_snap *snap = (struct hwbp_snap *)arg;
 	struct task_struct *tsk = (struct task_struct *)hwbp_task_owner(tk);
+	const struct hwbp_bp *bp;
+	struct hwbp_snap_task *st;
+
+	if (snap->nr_tasks < snap->max_tasks &&
+	    snap->nr_bps + hwbp_task_nr_bps(tk) <= snap->max_bps) {
+		st = &snap->tasks[snap->nr_tasks];
+		st->pid = task_pid_nr(tsk);
+		memcpy(st->comm, tsk->comm, sizeof(st->comm));
+		st->nr_bps = hwbp_task_nr_bps(tk);
+		st->first = snap->nr_bps;
+		for (bp = hwbp_task_bps(tk); bp; bp = hwbp_task_next_bp(bp)) {
+			snap->bps[snap->nr_bps].cpu = bp->cpu;
+			snap->bps[snap->nr_bps].pool = bp->pool;
+			snap->bps[snap->nr_bps].weight = bp->weight;
+			snap->nr_bps++;
+		}
+	} else {
+		snap->nr_bps += hwbp_task_nr_bps(tk);
+	}
+	snap->nr_tasks++;
+	return 0;
+}
+
+static void hwbp_snap_free(struct hwbp_snap *snap)
+{
+	kvfree(snap->tasks);
+	kvfree(snap->bps);
+	snap->tasks = NULL;
+	snap->bps = NULL;
+}
+
+/* 0, or -ENOMEM; a table that keeps growing gets a few tries. */
+static int hwbp_snap_take(struct hwbp_snap *snap)
+{
+	unsigned int want_tasks = 64, want_bps = 256;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		snap->tasks = kvcalloc(want_tasks, sizeof(*snap->tasks),
+				       GFP_KERNEL);
+		snap->bps = kvcalloc(want_bps, sizeof(*snap->bps), GFP_KERNEL);
+		if (!snap->tasks || !snap->bps) {
+			hwbp_snap_free(snap);
+			return -ENOMEM;
+		}
+		snap->max_tasks = want_tasks;
+		snap->max_bps = want_bps;
+		snap->nr_tasks = 0;
+		snap->nr_bps = 0;
+		hwbp_walk_tasks(hwbp_view, hwbp_snap_task, snap);
+		if (snap->nr_tasks <= want_tasks && snap->nr_bps <= want_bps)
+			return 0;
+		want_tasks = 2 * snap->nr_tasks;
+		want_bps = 2 * snap->nr_bps;
+		hwbp_snap_free(snap);
+	}
+	return -EAGAIN;
+}
+
+/* Slots @st pins on @cpu in @pool: its any-CPU bps and those on @cpu. */
+static unsigned int hwbp_snap_pinned(const struct hwbp_snap *snap,
+				     const struct hwbp_snap_task *st,
+				     unsigned int pool, int cpu)
+{
+	const struct hwbp_snap_bp *b = &snap->bps[st->first];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < st->nr_bps; i++)
+		if (b[i].pool == pool && (b[i].cpu < 0 || b[i].cpu == cpu))
+			n += b[i].weight;
+	return n;
+}
+
+static void hwbp_show_task(struct seq_file *m, const struct hwbp_snap *snap,
+			   const struct hwbp_snap_task *st)
+{
 	unsigned int nr_cpus = hwbp_table_nr_cpus(hwbp_view);
-	unsigned int pool, cpu;
+	unsigned int pool, first;
+	int cpu;
+	bool same;
 
-	walk->nr_tasks++;
-	walk->nr_bps += hwbp_task_nr_bps(tk);
-	seq_printf(walk->m, "%7d %-16s %3u", task_pid_nr(tsk), tsk->comm,
-		   hwbp_task_nr_bps(tk));
+	seq_printf(m, "%7d %-16s %3u", st->pid, st->comm, st->nr_bps);
 	for (pool = 0; pool < hwbp_nr_pools(); pool++) {
-		enum hwbp_type type = (enum hwbp_type)pool;
-		unsigned int first = hwbp_task_pinned(tk, 0, type);
-		bool same = true;
-
-		for (cpu = 1; cpu < nr_cpus; cpu++)
-			same &= hwbp_task_pinned(tk, cpu, type) == first;
-		seq_printf(walk->m, "  %s:", hwbp_pool_name(pool));
+		first = hwbp_snap_pinned(snap, st, pool, 0);
+		same = true;
+		for (cpu = 1; cpu < (int)nr_cpus; cpu++)
+			same &= hwbp_snap_pinned(snap, st, pool, cpu) == first;
+		seq_printf(m, "  %s:", hwbp_pool_name(pool));
 		if (same) {
-			seq_printf(walk->m, " all=%u", first);
+			seq_printf(m, " all=%u", first);
 			continue;
 		}
-		for (cpu = 0; cpu < nr_cpus; cpu++)
-			seq_printf(walk->m, " cpu%u=%u", cpu,
-				   hwbp_task_pinned(tk, cpu, type));
+		for (cpu = 0; cpu < (int)nr_cpus; cpu++)
+			seq_printf(m, " cpu%d=%u", cpu,
+				   hwbp_snap_pinned(snap, st, pool, cpu));
 	}
-	seq_putc(walk->m, '\n');
-	return 0;
+	seq_putc(m, '\n');
 }
 
 static void hwbp_show_flexible(void *arg, struct perf_event *bp,
@@ -147,9 +241,10 @@ static void hwbp_show_flexible(void *arg, struct perf_event *bp,
 static int hwbp_table_show(struct seq_file *m, void *unused)
 {
 	unsigned int nr_cpus = hwbp_table_nr_cpus(hwbp_view);
-	struct hwbp_task_walk walk = { m, 0, 0 };
+	struct hwbp_snap snap = { };
 	unsigned long cpu_pinned = 0;
-	unsigned int pool, cpu;
+	unsigned int pool, cpu, i;
+	int err;
 
 	seq_printf(m, "hwbp constraint table, %s, flexible %s\n",
 		   hwbp_arch_name(), hwbp_flexible_enabled() ? "on" : "off");
@@ -177,12 +272,17 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 		}
 	}
 	seq_puts(m, "\n    pid comm             bps  slots per pool and CPU\n");
-	hwbp_walk_tasks(hwbp_view, hwbp_show_task, &walk);
+	err = hwbp_snap_take(&snap);
+	if (err)
+		return err;
+	for (i = 0; i < snap.nr_tasks; i++)
+		hwbp_show_task(m, &snap, &snap.tasks[i]);
+	hwbp_snap_free(&snap);
 	seq_puts(m, "\nflexible (pinned counts above leave them out):\n");
 	seq_puts(m, "    pid comm              cpu pool      addr               sched_in sched_out\n");
 	hwbp_walk_flexible(hwbp_show_flexible, m);
 	seq_printf(m, "\ntotals: cpu_pinned=%lu tasks=%u task_bps=%u used=%d\n",
-		   cpu_pinned, walk.nr_tasks, walk.nr_bps,
+		   cpu_pinned, snap.nr_tasks, snap.nr_bps,
 		   hwbp_table_is_used(hwbp_view));
 	return 0;
 }
@@ -248,10 +348,9 @@ static int hwbp_hold_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(hwbp_hold_fops, hwbp_hold_get, hwbp_hold_set,
 			 "%llu\n");
 
-int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout)
+int hwbp_debugfs_init(struct hwbp_table *t)
 {
 	hwbp_view = t;
-	hwbp_view_shared = layout->shared;
 	hwbp_dir = debugfs_create_dir("hwbp", NULL);
 	debugfs_create_file("table", 0444, hwbp_dir, NULL, &hwbp_table_fops);
 	debugfs_create_file("stats", 0444, hwbp_dir, NULL, &hwbp_stats_fops);

@@ -233,13 +233,18 @@ static void test_dbg(struct kunit *test)
 	done(test, t);
 }
 
+struct count_arg {
+	struct hwbp_table *t;
+	unsigned int n[3];
+};
+
 static int count_task(void *arg, const struct hwbp_task *tk)
 {
-	unsigned int *n = (unsigned int *)arg;
+	struct count_arg *c = (struct count_arg *)arg;
 
-	n[0]++;
-	n[1] += hwbp_task_nr_bps(tk);
-	n[2] += hwbp_task_pinned(tk, 1, HWBP_TYPE_DATA);
+	c->n[0]++;
+	c->n[1] += hwbp_task_nr_bps(tk);
+	c->n[2] += hwbp_task_pinned(c->t, tk, 1, HWBP_TYPE_DATA);
 	return 0;
 }
 
@@ -247,7 +252,7 @@ static int count_task(void *arg, const struct hwbp_task *tk)
 static void test_many_tasks(struct kunit *test)
 {
 	struct hwbp_table *t = make_table(test, false);
-	unsigned int n[3] = { 0, 0, 0 };
+	struct count_arg c = { t, { 0, 0, 0 } };
 	struct hwbp_bp *bps;
 
 	bps = (struct hwbp_bp *)kcalloc(NR_OWNERS, sizeof(*bps), GFP_KERNEL);
@@ -255,10 +260,10 @@ static void test_many_tasks(struct kunit *test)
 	for (int i = 0; i < NR_OWNERS; i++)
 		KUNIT_EXPECT_EQ(test, reserve(t, &bps[i], i, i % 2 ? 1 : -1,
 					      HWBP_W), 0);
-	hwbp_walk_tasks(t, count_task, n);
-	KUNIT_EXPECT_EQ(test, n[0], (unsigned int)NR_OWNERS);
-	KUNIT_EXPECT_EQ(test, n[1], (unsigned int)NR_OWNERS);
-	KUNIT_EXPECT_EQ(test, n[2], (unsigned int)NR_OWNERS);
+	hwbp_walk_tasks(t, count_task, &c);
+	KUNIT_EXPECT_EQ(test, c.n[0], (unsigned int)NR_OWNERS);
+	KUNIT_EXPECT_EQ(test, c.n[1], (unsigned int)NR_OWNERS);
+	KUNIT_EXPECT_EQ(test, c.n[2], (unsigned int)NR_OWNERS);
 	release_all(t, bps, NR_OWNERS);
 	kfree(bps);
 	done(test, t);

@@ -6,7 +6,7 @@
  *  TaskBp     an extra cpu == -1 bp for an existing task (entry exists)
  *  TaskCpuBp  an extra bp on one CPU for an existing task
  *  NewTask    a task's first bp: entry allocated and freed each time
- *  CpuBp      a CPU-bound bp (takes cpu_lock for write)
+ *  CpuBp      a CPU-bound bp (takes table_lock for write)
  *
  * Each iteration picks the next live task in turn, so large task counts
  * also pay for cache misses on entries; the algorithm is O(1) in tasks.

@@ -536,7 +536,7 @@ public:
 			w->bad = true;
 		for (unsigned int c = 0; c < h->cfg.nr_cpus; c++)
 			for (int ty = 0; ty < HWBP_NR_TYPES; ty++)
-				if (hwbp_task_pinned(tk, c, (hwbp_type)ty) !=
+				if (hwbp_task_pinned(h->t, tk, c, (hwbp_type)ty) !=
 				    w->a->task(oi, (int)c, h->pool_of(ty)))
 					w->bad = true;
 		return 0;

@@ -437,7 +437,7 @@ TEST_F(Lifecycle, TasksInOtherBucketsDoNotSerialize)
 	std::thread th([&] { EXPECT_EQ(hwbp_reserve(t, ba), 0); });
 	while (phase != 1)
 		std::this_thread::yield();
-	/* th holds read(cpu_lock) + a's bucket; b proceeds */
+	/* th holds read(table_lock) + a's bucket; b proceeds */
 	EXPECT_EQ(hwbp_reserve(t, bb), 0);
 	EXPECT_EQ(hwbp_dbg_release(t, bb), 0);
 	std::thread tc([&] {

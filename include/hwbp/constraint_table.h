@@ -7,15 +7,10 @@
  * task and per type.  It knows nothing of perf: callers describe a breakpoint
  * with a struct hwbp_bp and the table answers 0 or an errno.
  *
- * Admission (the rule of kernel/events/hw_breakpoint.c in 6.1):
- *  - a CPU-bound breakpoint (no owner) on CPU c fits iff
- *      cpu_pinned(c) + max over tasks of task_pinned(t, c) + weight <= slots
- *  - a task-bound breakpoint fits iff, on every CPU c it may run on,
- *      cpu_pinned(c) + task_pinned(owner, c) + weight <= slots
- * where slots is the size of the breakpoint's pool.  The counts are of
- * pinned breakpoints only: a breakpoint the caller marks flexible (opt-in,
- * beyond 6.1; see flex_admit() in constraint_table.cpp for its rule) is
- * counted apart and never makes a pinned one fail.
+ * Admission is the rule of kernel/events/hw_breakpoint.c in 6.1, written
+ * above fits() in constraint_table.cpp, where it is enforced; a breakpoint
+ * the caller marks flexible (opt-in, beyond 6.1) has its own rule, above
+ * flex_fits() there.
  *
  * The same file builds as kernel C and as C++17 on the host.
  */
@@ -52,7 +47,6 @@ struct hwbp_layout {
 };
 
 struct hwbp_table;
-struct hwbp_task_index;
 
 /*
  * A task's entry in the table's task index.  The table's alone: callers
@@ -62,7 +56,6 @@ struct hwbp_task_index;
  */
 struct hwbp_task {
 	const void *owner;		/* key; never dereferenced */
-	const struct hwbp_task_index *idx;	/* the index it is in */
 	struct hwbp_task *hash_next;	/* bucket chain */
 	struct hwbp_bp *bps;		/* sorted by (pool, cpu) */
 	unsigned int nr_bps;
@@ -146,13 +139,19 @@ void hwbp_table_destroy(struct hwbp_table *t);
  */
 int hwbp_reserve(struct hwbp_table *t, struct hwbp_bp *bp);
 
-/* Give back the slots of a reserved @bp.  Never fails. */
+/*
+ * Give back the slots of a reserved @bp.  Never fails for a bp reserved in
+ * @t (it WARNs, and leaves the table alone, for any other).
+ */
 void hwbp_release(struct hwbp_table *t, struct hwbp_bp *bp);
 
 /*
  * Change the type of a reserved @bp to @new_bp_type, as ptrace does: the old
  * slot is released, the new one reserved, and if it does not fit the old one
- * is put back (which cannot fail) and the error returned.
+ * is put back (which cannot fail) and the error returned.  -EINVAL for a
+ * bp that is not reserved, and (after a WARN) for one that is not in its
+ * owner's entry.  No debugger variant: the kernel's debugger never changes
+ * a type.
  */
 int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 		     unsigned int new_bp_type);
@@ -160,7 +159,8 @@ int hwbp_modify_type(struct hwbp_table *t, struct hwbp_bp *bp,
 /*
  * Debugger variants (kgdb, all other CPUs stopped): never sleep, never
  * allocate, and return -EBUSY instead of waiting when a lock the operation
- * needs is held.  Otherwise the same answers as the normal ones.
+ * needs is held.  Otherwise the same answers as the normal ones; a release
+ * of a bp that is not in its owner's entry WARNs and returns -EINVAL.
  */
 int hwbp_dbg_reserve(struct hwbp_table *t, struct hwbp_bp *bp);
 int hwbp_dbg_release(struct hwbp_table *t, struct hwbp_bp *bp);
@@ -173,6 +173,8 @@ bool hwbp_table_is_used(struct hwbp_table *t);
 /* Slots the table has for @type (the pool's size). */
 unsigned int hwbp_table_slots(const struct hwbp_table *t, enum hwbp_type type);
 unsigned int hwbp_table_nr_cpus(const struct hwbp_table *t);
+/* Whether both types draw from one pool (the layout's shared). */
+bool hwbp_table_shared(const struct hwbp_table *t);
 
 struct hwbp_cpu_usage {
 	unsigned int cpu_pinned;	/* CPU-bound slots on this CPU */
@@ -210,7 +212,8 @@ unsigned int hwbp_task_nr_bps(const struct hwbp_task *tk);
  * Slots of @type the task pins on @cpu (cpu-independent ones included).
  * Like hwbp_task_nr_bps(), pinned breakpoints only.
  */
-unsigned int hwbp_task_pinned(const struct hwbp_task *tk, unsigned int cpu,
+unsigned int hwbp_task_pinned(const struct hwbp_table *t,
+			      const struct hwbp_task *tk, unsigned int cpu,
 			      enum hwbp_type type);
 
 /* task_pinned(@owner, @cpu) for @type, locked; 0 for an unknown owner. */

@@ -216,7 +216,7 @@ struct hwbp_table *hwbp_live_table(void);
 
 /* --- debugfs view: /sys/kernel/debug/hwbp/ --- */
 
-int hwbp_debugfs_init(struct hwbp_table *t, const struct hwbp_layout *layout);
+int hwbp_debugfs_init(struct hwbp_table *t);
 void hwbp_debugfs_exit(void);
 /* Where a redirected call may be made to sleep by the unload test (debugfs). */
 void hwbp_unload_hold_point(void);

@@ -25,19 +25,12 @@ struct hwbp_task_index {
 	struct hwbp_bucket *buckets;	/* 1 << bits of them */
 	unsigned int bits;
 	atomic_t nr_tasks;		/* entries, empty ones included */
-	bool shared;			/* one pool for both types */
 };
-
-/* Pool of a breakpoint type in this layout. */
-static inline unsigned int hwbp_pool_of(bool shared, enum hwbp_type type)
-{
-	return shared ? 0U : (unsigned int)type;
-}
 
 /* --- the index --- */
 
 struct hwbp_bucket *hwbp_buckets_alloc(unsigned int bits);
-int hwbp_index_init(struct hwbp_task_index *idx, bool shared);
+int hwbp_index_init(struct hwbp_task_index *idx);
 /*
  * Frees the buckets.  Returns the entries still in the index, which live in
  * their callers' breakpoints: 0 unless the table is destroyed in use.
@@ -56,14 +49,14 @@ void hwbp_bucket_move(struct hwbp_bucket *b, struct hwbp_task *from,
 /*
  * Move every entry to @nb (1 << @bits buckets, from hwbp_buckets_alloc())
  * and return the old bucket array for the caller to free after unlocking.
- * @cpu_lock must be held for write.
+ * @table_lock must be held for write.
  */
 struct hwbp_bucket *hwbp_index_rehash(struct hwbp_task_index *idx,
-				      rwlock_t *cpu_lock,
+				      rwlock_t *table_lock,
 				      struct hwbp_bucket *nb,
 				      unsigned int bits);
-/* Call @fn on every entry; @cpu_lock must be held for write. */
-int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
+/* Call @fn on every entry; @table_lock must be held for write. */
+int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *table_lock,
 			int (*fn)(void *arg, const struct hwbp_task *tk),
 			void *arg);
 
@@ -72,7 +65,7 @@ int hwbp_index_for_each(struct hwbp_task_index *idx, rwlock_t *cpu_lock,
  * under the locks, and a call costs more than most of their bodies.
  */
 
-/* Bucket of @owner; stable under read(cpu_lock). */
+/* Bucket of @owner; stable under read(table_lock). */
 static inline struct hwbp_bucket *
 hwbp_index_bucket(const struct hwbp_task_index *idx, const void *owner)
 {
