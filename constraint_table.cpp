@@ -251,8 +251,8 @@ static unsigned int task_used(struct hwbp_table *t, const struct hwbp_task *tk,
 /* --- taking and giving slots: one toggle per kind of count --- */
 
 /* @bp's weight into (@take) or out of cpu_pinned and cpu_hist. */
-static void cpu_toggle(struct hwbp_table *t, const struct hwbp_bp *bp,
-		       unsigned int pool, bool take)
+static inline void cpu_toggle(struct hwbp_table *t, const struct hwbp_bp *bp,
+			      unsigned int pool, bool take)
 {
 	unsigned int *pinned = cpu_pinned_of(t, bp->cpu, pool);
 	unsigned int to;
@@ -271,9 +271,9 @@ static void cpu_toggle(struct hwbp_table *t, const struct hwbp_bp *bp,
  * bp moves its CPU's group (any + extra, counted when extra > 0); a
  * cpu == -1 bp moves any_cpu, so every group of the task moves with it.
  */
-static void task_toggle(struct hwbp_table *t, struct hwbp_bucket *b,
-			struct hwbp_task *tk, struct hwbp_bp *bp,
-			unsigned int pool, bool take)
+static inline void task_toggle(struct hwbp_table *t, struct hwbp_bucket *b,
+			       struct hwbp_task *tk, struct hwbp_bp *bp,
+			       unsigned int pool, bool take)
 {
 	unsigned int any = tk->any_cpu[pool], w = bp->weight;
 	unsigned int s = t->slots[pool], e, lo, hi, na;
@@ -330,9 +330,9 @@ static int pinned_take(struct hwbp_table *t, struct hwbp_bucket *b,
 	return 0;
 }
 
-static void pinned_give(struct hwbp_table *t, struct hwbp_bucket *b,
-			struct hwbp_task *tk, struct hwbp_bp *bp,
-			unsigned int pool)
+static inline void pinned_give(struct hwbp_table *t, struct hwbp_bucket *b,
+			       struct hwbp_task *tk, struct hwbp_bp *bp,
+			       unsigned int pool)
 {
 	arch_release(t, tk, bp);
 	if (b)
@@ -449,8 +449,9 @@ static int flex_modify_locked(struct hwbp_table *t, const struct hwbp_task *tk,
  * takes them if free, and says whether it holds them; *@bucket is the
  * owner's bucket, NULL for a CPU-bound bp.  unlock_bp() drops them.
  */
-static bool __lock_bp(struct hwbp_table *t, const struct hwbp_bp *bp,
-		      bool dbg, struct hwbp_bucket **bucket)
+static __always_inline bool __lock_bp(struct hwbp_table *t,
+				      const struct hwbp_bp *bp, bool dbg,
+				      struct hwbp_bucket **bucket)
 {
 	struct hwbp_bucket *b;
 
@@ -493,8 +494,9 @@ static bool __lock_bp(struct hwbp_table *t, const struct hwbp_bp *bp,
 	(__lock_bp(t, bp, dbg, bucket) ?				\
 	 ({ __acquire(bp_locks); true; }) : false)
 
-static void unlock_bp(struct hwbp_table *t, const struct hwbp_bp *bp,
-		      struct hwbp_bucket *b)
+static __always_inline void unlock_bp(struct hwbp_table *t,
+				      const struct hwbp_bp *bp,
+				      struct hwbp_bucket *b)
 	__releases(bp_locks)
 {
 	if (b) {
@@ -629,7 +631,8 @@ EXPORT_SYMBOL_NS_GPL(hwbp_dbg_reserve, HWBP_NS);
  * (I2), or NULL after a WARN if @bp is not in its owner's entry: then the
  * counts are left alone and the caller fails with -EINVAL.
  */
-static struct hwbp_task *owner_entry(struct hwbp_bucket *b, struct hwbp_bp *bp)
+static inline struct hwbp_task *owner_entry(struct hwbp_bucket *b,
+					    struct hwbp_bp *bp)
 {
 	struct hwbp_task *tk = bp->task;
 
