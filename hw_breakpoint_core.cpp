@@ -105,16 +105,33 @@ static struct {
 	unsigned long dbg_release;
 } stock;
 
-static const struct hwbp_symbol hwbp_symbols[] = {
-	{ "hw_breakpoint_arch_parse", &stock.arch_parse },
-	{ "arch_check_bp_in_kernelspace", &stock.arch_in_kernelspace },
-	{ "perf_event_disable_local", &stock.perf_event_disable_local },
-	{ "hw_breakpoint_is_used", &stock.is_used },
-	{ "release_bp_slot", &stock.release_bp_slot },
-	{ "modify_user_hw_breakpoint", &stock.modify_user },
-	{ "modify_user_hw_breakpoint_check", &stock.modify_check },
-	{ "dbg_reserve_bp_slot", &stock.dbg_reserve },
-	{ "dbg_release_bp_slot", &stock.dbg_release },
+/* Each name once: the hooks below refer to their entries. */
+enum hwbp_sym {
+	SYM_ARCH_PARSE,
+	SYM_IN_KERNELSPACE,
+	SYM_DISABLE_LOCAL,
+	SYM_IS_USED,
+	SYM_RELEASE_BP_SLOT,
+	SYM_MODIFY_USER,
+	SYM_MODIFY_CHECK,
+	SYM_DBG_RESERVE,
+	SYM_DBG_RELEASE,
+	HWBP_NR_SYMS,
+};
+
+static const struct hwbp_symbol hwbp_symbols[HWBP_NR_SYMS] = {
+	[SYM_ARCH_PARSE] = { "hw_breakpoint_arch_parse", &stock.arch_parse },
+	[SYM_IN_KERNELSPACE] = { "arch_check_bp_in_kernelspace",
+				 &stock.arch_in_kernelspace },
+	[SYM_DISABLE_LOCAL] = { "perf_event_disable_local",
+				&stock.perf_event_disable_local },
+	[SYM_IS_USED] = { "hw_breakpoint_is_used", &stock.is_used },
+	[SYM_RELEASE_BP_SLOT] = { "release_bp_slot", &stock.release_bp_slot },
+	[SYM_MODIFY_USER] = { "modify_user_hw_breakpoint", &stock.modify_user },
+	[SYM_MODIFY_CHECK] = { "modify_user_hw_breakpoint_check",
+			       &stock.modify_check },
+	[SYM_DBG_RESERVE] = { "dbg_reserve_bp_slot", &stock.dbg_reserve },
+	[SYM_DBG_RELEASE] = { "dbg_release_bp_slot", &stock.dbg_release },
 };
 
 /*
@@ -372,8 +389,14 @@ static void hwbp_dbg_hold(struct hwbp_event *ev, bool hold)
 	ev->dbg_held = hold;
 }
 
-static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
-			      bool dbg)
+/*
+ * Give back @ev's slot (as the debugger if @dbg: 0 or -EBUSY) and the
+ * registers the debugger held.  The module reference the slot held is the
+ * caller's to drop, last: hwbp_release_event(), or hwbp_event_destroy()
+ * after freeing @ev.
+ */
+static int hwbp_release_slot(struct perf_event *bp, struct hwbp_event *ev,
+			     bool dbg)
 {
 	if (dbg) {
 		int err = hwbp_dbg_release(hwbp_table, &ev->bp);
@@ -388,8 +411,17 @@ static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
 	hwbp_dbg_hold(ev, false);
 	hwbp_count(HWBP_CNT_RELEASED);
 	trace_hwbp_release(bp, ev->bp.flexible, 0);
-	module_put(THIS_MODULE);
 	return 0;
+}
+
+static int hwbp_release_event(struct perf_event *bp, struct hwbp_event *ev,
+			      bool dbg)
+{
+	int err = hwbp_release_slot(bp, ev, dbg);
+
+	if (!err)
+		module_put(THIS_MODULE);
+	return err;
 }
 
 /* The checks of the kernel's hw_breakpoint_parse(), with its errnos. */
@@ -414,24 +446,22 @@ static int hwbp_parse(struct perf_event *bp, const struct perf_event_attr *attr,
 static void hwbp_event_destroy(struct perf_event *bp)
 {
 	struct hwbp_event *ev = hwbp_event_of(bp);
+	bool reserved;
 
 	hwbp_count(HWBP_CNT_HIT_DESTROY);
 	if (WARN_ON_ONCE(!ev))
 		return;
 	hwbp_arch_unregister(bp);
 	bp->pmu_private = NULL;
-	if (ev->bp.reserved) {
+	reserved = ev->bp.reserved;
+	if (reserved) {
 		hwbp_flex_untrack(ev);
-		hwbp_release(hwbp_table, &ev->bp);
-		hwbp_dbg_hold(ev, false);
-		hwbp_count(HWBP_CNT_RELEASED);
-		trace_hwbp_release(bp, ev->bp.flexible, 0);
-		kfree(ev);
-		/* Last: this may let the module go. */
-		module_put(THIS_MODULE);
-		return;
+		hwbp_release_slot(bp, ev, false);
 	}
 	kfree(ev);
+	/* Last: the slot's reference; this may let the module go. */
+	if (reserved)
+		module_put(THIS_MODULE);
 }
 
 /*
@@ -450,19 +480,22 @@ static bool hwbp_wants_flexible(struct perf_event *bp)
 	       !leader->attr.pinned;
 }
 
-/* Data if the access mask has R or W, else instruction: as the kernel. */
-static enum hwbp_type hwbp_slot_type(u64 bp_type)
-{
-	return (bp_type & HWBP_RW) ? HWBP_TYPE_DATA : HWBP_TYPE_INST;
-}
-
 static int hwbp_event_init_live(struct perf_event *bp)
 {
+	int type = hwbp_type_of((unsigned int)bp->attr.bp_type);
 	struct arch_hw_breakpoint hw = { };
 	struct hwbp_event *ev;
 	int err;
 
-	if (!hwbp_table_slots(hwbp_table, hwbp_slot_type(bp->attr.bp_type)) ||
+	/*
+	 * As the kernel's event_init, whose find_slot_idx() takes an empty or
+	 * invalid mask for an instruction breakpoint: where there is no
+	 * instruction pool (powerpc) that is -EOPNOTSUPP, elsewhere the
+	 * table's -EINVAL.
+	 */
+	if (type < 0)
+		type = HWBP_TYPE_INST;
+	if (!hwbp_table_slots(hwbp_table, (enum hwbp_type)type) ||
 	    has_branch_stack(bp))
 		return -EOPNOTSUPP;
 
@@ -817,18 +850,12 @@ static bool hwbp_is_used(void)
 }
 
 static struct hwbp_hook hwbp_hooks[] = {
-	{ "modify_user_hw_breakpoint", &stock.modify_user,
-	  hwbp_claim_own_event, (void *)hwbp_modify_user },
-	{ "modify_user_hw_breakpoint_check", &stock.modify_check,
-	  hwbp_claim_own_event, (void *)hwbp_modify_check },
-	{ "dbg_reserve_bp_slot", &stock.dbg_reserve,
-	  hwbp_claim_always, (void *)hwbp_dbg_reserve_bp_slot },
-	{ "dbg_release_bp_slot", &stock.dbg_release,
-	  hwbp_claim_always, (void *)hwbp_dbg_release_bp_slot },
-	{ "release_bp_slot", &stock.release_bp_slot,
-	  hwbp_claim_own_event, (void *)hwbp_release_bp_slot },
-	{ "hw_breakpoint_is_used", &stock.is_used,
-	  hwbp_claim_is_used, (void *)hwbp_is_used },
+	{ &hwbp_symbols[SYM_MODIFY_USER], hwbp_claim_own_event, (void *)hwbp_modify_user },
+	{ &hwbp_symbols[SYM_MODIFY_CHECK], hwbp_claim_own_event, (void *)hwbp_modify_check },
+	{ &hwbp_symbols[SYM_DBG_RESERVE], hwbp_claim_always, (void *)hwbp_dbg_reserve_bp_slot },
+	{ &hwbp_symbols[SYM_DBG_RELEASE], hwbp_claim_always, (void *)hwbp_dbg_release_bp_slot },
+	{ &hwbp_symbols[SYM_RELEASE_BP_SLOT], hwbp_claim_own_event, (void *)hwbp_release_bp_slot },
+	{ &hwbp_symbols[SYM_IS_USED], hwbp_claim_is_used, (void *)hwbp_is_used },
 };
 
 /* The live table, for hwbp's KUnit suites: read it, never change it. */

@@ -63,15 +63,15 @@ int hwbp_hook_install(struct hwbp_hook *hook)
 	hook->ops.func = hwbp_ftrace_thunk;
 	hook->ops.flags = HWBP_FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
 			  FTRACE_OPS_FL_RECURSION;
-	err = ftrace_set_filter_ip(&hook->ops, *hook->target, 0, 0);
+	err = ftrace_set_filter_ip(&hook->ops, *hook->sym->addr, 0, 0);
 	if (err) {
-		pr_err("hwbp: cannot trace %s: %d\n", hook->name, err);
+		pr_err("hwbp: cannot trace %s: %d\n", hook->sym->name, err);
 		return err;
 	}
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
-		pr_err("hwbp: cannot hook %s: %d\n", hook->name, err);
-		ftrace_set_filter_ip(&hook->ops, *hook->target, 1, 0);
+		pr_err("hwbp: cannot hook %s: %d\n", hook->sym->name, err);
+		ftrace_set_filter_ip(&hook->ops, *hook->sym->addr, 1, 0);
 		return err;
 	}
 	hook->installed = true;
@@ -83,7 +83,7 @@ void hwbp_hook_remove(struct hwbp_hook *hook)
 	if (!hook->installed)
 		return;
 	WARN_ON(unregister_ftrace_function(&hook->ops));
-	WARN_ON(ftrace_set_filter_ip(&hook->ops, *hook->target, 1, 0));
+	WARN_ON(ftrace_set_filter_ip(&hook->ops, *hook->sym->addr, 1, 0));
 	hook->installed = false;
 }
 

@@ -70,7 +70,7 @@ unsigned long hwbp_lookup_symbol(const char *name);
 /* --- redirection of a kernel function to ours, through ftrace --- */
 
 /*
- * A hook sends a call of @target to @replacement when @claim says the call
+ * A hook sends a call of @sym to @replacement when @claim says the call
  * is hwbp's (e.g. its event is one of ours).  Any other call is left alone:
  * the kernel's function runs natively, as if hwbp were not loaded.  hwbp
  * never calls the kernel's function itself, through a pointer or otherwise:
@@ -91,8 +91,7 @@ unsigned long hwbp_lookup_symbol(const char *name);
  * the call stays with the kernel's function.
  */
 struct hwbp_hook {
-	const char *name;
-	unsigned long *target;
+	const struct hwbp_symbol *sym;	/* the function, resolved at load */
 	bool (*claim)(struct ftrace_regs *fregs);
 	void *replacement;
 	struct ftrace_ops ops;
