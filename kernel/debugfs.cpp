@@ -23,7 +23,8 @@
 
 DEFINE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
 
-const char *const hwbp_counter_names[HWBP_NR_COUNTERS] = {
+/* In the order of enum hwbp_counter (kernel.h), one name each. */
+static const char *const hwbp_counter_names[] = {
 	"reserved",
 	"released",
 	"modified",
@@ -50,6 +51,8 @@ const char *const hwbp_counter_names[HWBP_NR_COUNTERS] = {
 	"hit_release_bp_slot",
 	"hit_hw_breakpoint_is_used",
 };
+
+static_assert(ARRAY_SIZE(hwbp_counter_names) == HWBP_NR_COUNTERS);
 
 unsigned long hwbp_counter_sum(enum hwbp_counter c)
 {

@@ -40,8 +40,8 @@ unsigned long hwbp_lookup_symbol(const char *name)
  * parent_ip is the return address of the call that reached the hooked
  * function.  A call from hwbp to the original (a static call of
  * hw_breakpoint_core.cpp) must therefore be a real call, never a tail call
- * (a jmp would leave the caller's caller as parent_ip): the glue is built
- * with -fno-optimize-sibling-calls (see Kbuild).
+ * (a jmp would leave the caller's caller as parent_ip): that object,
+ * hw_breakpoint_core.o, is built with -fno-optimize-sibling-calls (Kbuild).
  */
 static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hwbp: the kernel glue's internal interface (hw_breakpoint_core.cpp,
- * kernel/hooks.cpp, kernel/debugfs.cpp).
+ * kernel/hooks.cpp, kernel/pmu.cpp, kernel/debugfs.cpp) and the arch
+ * hooks' (arch/<arch>/hwbp_arch.cpp).  Kernel C only: the core does not
+ * include it.
  */
 #ifndef HWBP_KERNEL_H
 #define HWBP_KERNEL_H
@@ -166,6 +168,7 @@ bool hwbp_flexible_enabled(void);
 
 /* --- counters, for debugfs and the tests --- */
 
+/* Each has its name in hwbp_counter_names[] (debugfs.cpp), in this order. */
 enum hwbp_counter {
 	HWBP_CNT_RESERVED,
 	HWBP_CNT_RELEASED,
@@ -208,7 +211,6 @@ static inline void hwbp_count(enum hwbp_counter c)
 unsigned long hwbp_counter_sum(enum hwbp_counter c);
 /* Count a refusal (-ENOSPC, -EINVAL, -ENOMEM, other) under its reason. */
 void hwbp_count_refusal(int err);
-extern const char *const hwbp_counter_names[HWBP_NR_COUNTERS];
 
 /* The table hwbp.ko accounts the running kernel's breakpoints in. */
 struct hwbp_table *hwbp_live_table(void);
