@@ -246,7 +246,7 @@ static DECLARE_RWSEM(hwbp_arming_sem);
 
 static struct hwbp_event *hwbp_event_of(struct perf_event *bp)
 {
-	struct hwbp_event *ev = (struct hwbp_event *)bp->pmu_private;
+	struct hwbp_event *ev = bp->pmu_private;
 
 	if (bp->pmu != hwbp_pmu || !ev || ev->magic != HWBP_EVENT_MAGIC)
 		return NULL;
@@ -337,9 +337,7 @@ static int hwbp_pool_create(void)
 	hwbp_pool_size = nr_cpu_ids *
 			 (hwbp_table_slots(hwbp_table, HWBP_TYPE_INST) +
 			  hwbp_table_slots(hwbp_table, HWBP_TYPE_DATA));
-	hwbp_pool = (struct hwbp_event *)kcalloc(hwbp_pool_size,
-						 sizeof(*hwbp_pool),
-						 GFP_KERNEL);
+	hwbp_pool = kcalloc(hwbp_pool_size, sizeof(*hwbp_pool), GFP_KERNEL);
 	hwbp_pool_map = bitmap_zalloc(hwbp_pool_size, GFP_KERNEL);
 	if (!hwbp_pool || !hwbp_pool_map) {
 		hwbp_pool_destroy();
@@ -495,7 +493,7 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	 */
 	if (type < 0)
 		type = HWBP_TYPE_INST;
-	if (!hwbp_table_slots(hwbp_table, (enum hwbp_type)type) ||
+	if (!hwbp_table_slots(hwbp_table, type) ||
 	    has_branch_stack(bp))
 		return -EOPNOTSUPP;
 
@@ -772,7 +770,7 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
  */
 static int hwbp_dbg_claim_regs(struct perf_event *bp, struct hwbp_event *ev)
 {
-	enum hwbp_type type = (enum hwbp_type)hwbp_type_of(ev->bp.bp_type);
+	enum hwbp_type type = hwbp_type_of(ev->bp.bp_type);
 
 	if (hwbp_table_nr_flexible(hwbp_table, type) &&
 	    !hwbp_regs_dbg_fits(ev->bp.cpu, ev->bp.pool, ev->bp.weight)) {

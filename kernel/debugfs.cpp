@@ -128,7 +128,7 @@ struct hwbp_snap {
 
 static int hwbp_snap_task(void *arg, const struct hwbp_task *tk)
 {
-	struct hwbp_snap *snap = (struct hwbp_snap *)arg;
+	struct hwbp_snap *snap = arg;
 	struct task_struct *tsk = (struct task_struct *)hwbp_task_owner(tk);
 	const struct hwbp_bp *bp;
 	struct hwbp_snap_task *st;
@@ -232,7 +232,7 @@ static void hwbp_show_task(struct seq_file *m, const struct hwbp_snap *snap,
 static void hwbp_show_flexible(void *arg, struct perf_event *bp,
 			       struct hwbp_event *ev)
 {
-	struct seq_file *m = (struct seq_file *)arg;
+	struct seq_file *m = arg;
 	struct task_struct *tsk = bp->hw.target;
 
 	seq_printf(m, "%7d %-16s %4d %-9s 0x%-16llx %9lu %9lu\n",
@@ -254,13 +254,12 @@ static int hwbp_table_show(struct seq_file *m, void *unused)
 	for (pool = 0; pool < hwbp_nr_pools(); pool++)
 		seq_printf(m, "pool %-9s %u slots, %u flexible\n",
 			   hwbp_pool_name(pool),
-			   hwbp_table_slots(hwbp_view, (enum hwbp_type)pool),
-			   hwbp_table_nr_flexible(hwbp_view,
-						  (enum hwbp_type)pool));
+			   hwbp_table_slots(hwbp_view, pool),
+			   hwbp_table_nr_flexible(hwbp_view, pool));
 	seq_puts(m, "\ncpu pool      cpu_pinned task_max free installed dbg_held\n");
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		for (pool = 0; pool < hwbp_nr_pools(); pool++) {
-			enum hwbp_type type = (enum hwbp_type)pool;
+			enum hwbp_type type = pool;
 			struct hwbp_cpu_usage u;
 
 			hwbp_snapshot_cpu(hwbp_view, cpu, type, &u);
@@ -297,7 +296,7 @@ static int hwbp_stats_show(struct seq_file *m, void *unused)
 
 	for (i = 0; i < HWBP_NR_COUNTERS; i++)
 		seq_printf(m, "%-36s %lu\n", hwbp_counter_names[i],
-			   hwbp_counter_sum((enum hwbp_counter)i));
+			   hwbp_counter_sum(i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hwbp_stats);

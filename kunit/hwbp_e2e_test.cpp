@@ -152,7 +152,7 @@ static void test_modify(struct kunit *test)
 
 static int idle_fn(void *arg)
 {
-	struct completion *started = (struct completion *)arg;
+	struct completion *started = arg;
 
 	complete(started);
 	while (!kthread_should_stop())

@@ -240,7 +240,7 @@ struct count_arg {
 
 static int count_task(void *arg, const struct hwbp_task *tk)
 {
-	struct count_arg *c = (struct count_arg *)arg;
+	struct count_arg *c = arg;
 
 	c->n[0]++;
 	c->n[1] += hwbp_task_nr_bps(tk);
@@ -255,7 +255,7 @@ static void test_many_tasks(struct kunit *test)
 	struct count_arg c = { t, { 0, 0, 0 } };
 	struct hwbp_bp *bps;
 
-	bps = (struct hwbp_bp *)kcalloc(NR_OWNERS, sizeof(*bps), GFP_KERNEL);
+	bps = kcalloc(NR_OWNERS, sizeof(*bps), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bps);
 	for (int i = 0; i < NR_OWNERS; i++)
 		KUNIT_EXPECT_EQ(test, reserve(t, &bps[i], i, i % 2 ? 1 : -1,
@@ -279,7 +279,7 @@ struct stress_arg {
 
 static int stress_fn(void *data)
 {
-	struct stress_arg *a = (struct stress_arg *)data;
+	struct stress_arg *a = data;
 	struct hwbp_bp bps[4];
 
 	for (int r = 0; r < a->rounds; r++) {

@@ -150,7 +150,7 @@ static void fake_event(struct perf_event *ev, struct task_struct *tsk, int cpu)
 
 static int stock_pair(void *arg)
 {
-	struct stock_ctx *c = (struct stock_ctx *)arg;
+	struct stock_ctx *c = arg;
 	int err = stock_reserve(c->probe);
 
 	if (err)
@@ -219,11 +219,9 @@ static int run_bench(void)
 	}
 
 	memset(&c, 0, sizeof(c));
-	c.tasks = (struct task_struct *)vzalloc(array_size(max_tasks + 1,
-							   sizeof(*c.tasks)));
-	c.held = (struct perf_event *)vzalloc(array_size(max_tasks,
-							 sizeof(*c.held)));
-	c.probe = (struct perf_event *)kzalloc(sizeof(*c.probe), GFP_KERNEL);
+	c.tasks = vzalloc(array_size(max_tasks + 1, sizeof(*c.tasks)));
+	c.held = vzalloc(array_size(max_tasks, sizeof(*c.held)));
+	c.probe = kzalloc(sizeof(*c.probe), GFP_KERNEL);
 	if (!c.tasks || !c.held || !c.probe) {
 		err = -ENOMEM;
 		goto out;
@@ -288,7 +286,7 @@ static void fake_bp(struct hwbp_bp *bp, const void *owner, int cpu)
 
 static int hwbp_pair(void *arg)
 {
-	struct hwbp_ctx *c = (struct hwbp_ctx *)arg;
+	struct hwbp_ctx *c = arg;
 	int err = hwbp_reserve(c->t, &c->probe);
 
 	if (err)
@@ -361,8 +359,7 @@ static int run_bench(void)
 
 	memset(&c, 0, sizeof(c));
 	c.owners = (char *)vzalloc(max_tasks + 1);
-	c.held = (struct hwbp_bp *)vzalloc(array_size(max_tasks,
-						      sizeof(*c.held)));
+	c.held = vzalloc(array_size(max_tasks, sizeof(*c.held)));
 	if (!c.owners || !c.held) {
 		err = -ENOMEM;
 		goto out;

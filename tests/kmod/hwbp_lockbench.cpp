@@ -150,8 +150,7 @@ static int side_init(void)
 		pr_err("hwbp_lockbench: the kernel's breakpoint table is in use\n");
 		return -EBUSY;
 	}
-	fake_tasks = (struct task_struct *)vzalloc(array_size(LB_MAX_THREADS,
-							      sizeof(*fake_tasks)));
+	fake_tasks = vzalloc(array_size(LB_MAX_THREADS, sizeof(*fake_tasks)));
 	if (!fake_tasks)
 		return -ENOMEM;
 	for (i = 0; i < LB_MAX_THREADS; i++)
@@ -167,7 +166,7 @@ static void side_exit(void)
 
 static struct lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
 {
-	struct lb_bp *b = (struct lb_bp *)kzalloc(sizeof(*b), GFP_KERNEL);
+	struct lb_bp *b = kzalloc(sizeof(*b), GFP_KERNEL);
 	struct perf_event *ev;
 
 	if (!b)
@@ -226,7 +225,7 @@ static void side_exit(void)
 
 static struct lb_bp *bp_alloc(unsigned int i, bool cpu_bound)
 {
-	struct lb_bp *b = (struct lb_bp *)kzalloc(sizeof(*b), GFP_KERNEL);
+	struct lb_bp *b = kzalloc(sizeof(*b), GFP_KERNEL);
 	struct hwbp_bp *bp;
 
 	if (!b)
@@ -258,7 +257,7 @@ static int bp_pair(struct lb_bp *b)
 
 static int lb_thread(void *arg)
 {
-	struct lb_worker *w = (struct lb_worker *)arg;
+	struct lb_worker *w = arg;
 	unsigned int seen = 0, next_cpu = 0;
 
 	while (!kthread_should_stop()) {
