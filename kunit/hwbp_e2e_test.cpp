@@ -17,7 +17,8 @@
 
 #include <hwbp/compat.h>
 #include <hwbp/constraint_table.h>
-#include <hwbp/kernel.h>
+
+#include "../glue/glue.h"
 
 MODULE_IMPORT_NS(HWBP_NS);
 

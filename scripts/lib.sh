@@ -232,7 +232,7 @@ kimage_for() {
 # Are the hwbp module sources present?
 hwbp_sources_present() {
 	local f
-	for f in constraint_table.cpp task_bp_list.cpp hw_breakpoint_core.cpp arch/x86/hwbp_arch.cpp; do
+	for f in core/constraint_table.cpp core/task_bp_list.cpp glue/hw_breakpoint_core.cpp arch/x86/hwbp_arch.cpp; do
 		[ -f "$HWBP_ROOT/$f" ] || return 1
 	done
 }

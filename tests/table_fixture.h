@@ -8,7 +8,7 @@
 #define HWBP_TABLE_FIXTURE_H
 
 #include <hwbp/constraint_table.h>
-#include <hwbp/task_bp_list.h>
+#include "../core/task_bp_list.h"
 
 #include <gtest/gtest.h>
 

@@ -26,8 +26,8 @@
 #include <asm/hw_breakpoint.h>
 
 #include <hwbp/arch.h>
-#include <hwbp/kernel.h>
 
+#include "../../glue/glue.h"
 #include "hwbp_ppc.h"
 
 /*

@@ -146,7 +146,7 @@ static inline void hwbp_ppc_forget_hit(struct task_struct *t,
  * flexible group cannot go on).  Before, the breakpoint PMU shared the
  * software PMUs' struct perf_cpu_context (pmu->pmu_cpu_context), whose
  * hrtimer perf never sets up nor arms, as software events always fit; there
- * hwbp sets it up for flexible breakpoints (kernel/pmu.cpp).
+ * hwbp sets it up for flexible breakpoints (glue/pmu.cpp).
  */
 #if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 #define HWBP_SHARED_CPU_CONTEXT	1

@@ -119,8 +119,9 @@ TRACE_EVENT(hwbp_sched_out,
 
 #endif /* HWBP_TRACE_H */
 
+/* define_trace.h includes this file again: glue/ is on that object's path. */
 #undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH hwbp
+#define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_FILE trace
+#define TRACE_INCLUDE_FILE hwbp_trace
 #include <trace/define_trace.h>

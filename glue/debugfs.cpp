@@ -19,11 +19,11 @@
 #include <linux/wait.h>
 
 #include <hwbp/arch.h>
-#include <hwbp/kernel.h>
+#include "glue.h"
 
 DEFINE_PER_CPU(unsigned long, hwbp_counters[HWBP_NR_COUNTERS]);
 
-/* In the order of enum hwbp_counter (kernel.h), one name each. */
+/* In the order of enum hwbp_counter (glue.h), one name each. */
 static const char *const hwbp_counter_names[] = {
 	"reserved",
 	"released",

@@ -13,7 +13,7 @@
  * bucket arrays come from hwbp_buckets_alloc() before the lock is taken,
  * and entries live in the callers' breakpoints.
  */
-#include <hwbp/task_bp_list.h>
+#include "task_bp_list.h"
 
 /* --- the index --- */
 

@@ -15,7 +15,7 @@
 #include <linux/perf_event.h>
 #include <linux/slab.h>
 
-#include <hwbp/kernel.h>
+#include "glue.h"
 
 static int hwbp_sync_event_init(struct perf_event *event)
 {

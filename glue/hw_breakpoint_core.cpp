@@ -30,7 +30,7 @@
  * other function at boot, and an indirect call into one is a
  * control-protection fault on a CPU with IBT.  So:
  *  - a hook that is not hwbp's business does not redirect the call, and the
- *    kernel's function runs natively (kernel/hooks.cpp);
+ *    kernel's function runs natively (hooks.cpp);
  *  - the four kernel functions hwbp does call are static calls: on x86 the
  *    call site, or its trampoline, becomes a direct call or jmp to the
  *    function, which needs no ENDBR (elsewhere a static call is a plain
@@ -83,10 +83,10 @@
 #include <linux/static_call.h>
 
 #include <hwbp/arch.h>
-#include <hwbp/kernel.h>
+#include "glue.h"
 
 #define CREATE_TRACE_POINTS
-#include <hwbp/trace.h>
+#include "hwbp_trace.h"
 
 /*
  * The stock kernel's functions hwbp calls (the first four, through the
@@ -172,12 +172,12 @@ static hwbp_del_fn hwbp_stock_del;
 
 /*
  * Flexible breakpoints (opt-in): see flex_fits() in constraint_table.cpp for
- * the admission rule, kernel/pmu.cpp for the register budget, README.md for
+ * the admission rule, pmu.cpp for the register budget, README.md for
  * what a perf user sees.  Read once per event_init: turning it off leaves
  * flexible events already open as they are.
  */
 static bool flexible;
-static bool hwbp_can_rotate;	/* perf's rotation set up (kernel/pmu.cpp) */
+static bool hwbp_can_rotate;	/* perf's rotation set up (pmu.cpp) */
 module_param(flexible, bool, 0644);
 MODULE_PARM_DESC(flexible,
 		 "Admit perf_event_open() breakpoints with attr.pinned == 0 as flexible: multiplexed by perf when they do not fit, never taking a slot from a pinned breakpoint (default: off, the kernel's answers)");
@@ -377,7 +377,7 @@ static int hwbp_reserve_event(struct perf_event *bp, struct hwbp_event *ev,
 
 /*
  * The debugger installs its breakpoints through the arch, not through the
- * PMU's add(): keep their registers out of add()'s reach (kernel/pmu.cpp).
+ * PMU's add(): keep their registers out of add()'s reach (pmu.cpp).
  */
 static void hwbp_dbg_hold(struct hwbp_event *ev, bool hold)
 {
@@ -535,7 +535,7 @@ static int hwbp_event_init_live(struct perf_event *bp)
 
 /*
  * Replaces the PMU's add(): install @bp only if its pool has a register
- * free on this CPU (kernel/pmu.cpp), else -EBUSY with no WARN, which perf
+ * free on this CPU (pmu.cpp), else -EBUSY with no WARN, which perf
  * takes as "try again at the next rotation" for a flexible group.  Events
  * that are not ours go to the stock add() untouched.
  */
@@ -763,7 +763,7 @@ static void hwbp_release_bp_slot(struct perf_event *bp)
  * After the debugger's reservation: its CPU's registers must have room for
  * it now, since it installs them itself on its way out, and x86's install
  * WARNs when none is free.  Pinned events alone always leave that room
- * (B1 in kernel/pmu.cpp); flexible ones installed on that CPU may not, and
+ * (B1 in pmu.cpp); flexible ones installed on that CPU may not, and
  * they cannot be moved off a stopped CPU, so the debugger is refused, as
  * when the table is locked, until they rotate out.  Only with flexible
  * breakpoints reserved can this refuse anything.

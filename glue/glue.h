@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hwbp: the kernel glue's internal interface (hw_breakpoint_core.cpp,
- * kernel/hooks.cpp, kernel/pmu.cpp, kernel/debugfs.cpp) and the arch
- * hooks' (arch/<arch>/hwbp_arch.cpp).  Kernel C only: the core does not
- * include it.
+ * hwbp: the glue's private interface, between the files of glue/
+ * (hw_breakpoint_core.cpp, hooks.cpp, pmu.cpp, debugfs.cpp) and for the
+ * arch hooks (arch/<arch>/hwbp_arch.cpp) and the end-to-end KUnit suite.
+ * Kernel C only: the core does not include it.
  */
-#ifndef HWBP_KERNEL_H
-#define HWBP_KERNEL_H
+#ifndef HWBP_GLUE_H
+#define HWBP_GLUE_H
 
 #include <linux/container_of.h>
 #include <linux/ftrace.h>
@@ -30,7 +30,7 @@ struct hwbp_event {
 	unsigned long magic;
 	struct perf_event *perf;	/* the event this is of */
 	/*
-	 * The register budget (kernel/pmu.cpp), touched only by the PMU's
+	 * The register budget (pmu.cpp), touched only by the PMU's
 	 * add() and del(), which perf calls for one event on one CPU at a
 	 * time with interrupts off: while @installed, the event holds
 	 * @inst_weight registers of pool @inst_pool on that CPU.
@@ -111,7 +111,7 @@ void hwbp_hook_remove(struct hwbp_hook *hook);
 int hwbp_hooks_install(struct hwbp_hook *hooks, unsigned int nr);
 void hwbp_hooks_remove(struct hwbp_hook *hooks, unsigned int nr);
 
-/* --- perf's PMU layer (kernel/pmu.cpp) --- */
+/* --- perf's PMU layer (pmu.cpp) --- */
 
 /* The PMU perf resolves PERF_TYPE_BREAKPOINT to, or an ERR_PTR. */
 struct pmu *hwbp_find_breakpoint_pmu(void);
@@ -120,7 +120,7 @@ int hwbp_sync_pmu_callers(void);
 /* The same, retrying until it succeeds (unload and failed loads need it). */
 void hwbp_sync_pmu_callers_nofail(void);
 
-/* --- the register budget: the PMU's add() and del() (kernel/pmu.cpp) --- */
+/* --- the register budget: the PMU's add() and del() (pmu.cpp) --- */
 
 /* Size the budget from the layout; before the PMU's add/del are wrapped. */
 void hwbp_regs_init(const struct hwbp_layout *layout);
@@ -144,7 +144,7 @@ unsigned int hwbp_regs_installed(int cpu, unsigned int pool);
 unsigned int hwbp_regs_dbg_held(int cpu, unsigned int pool);
 
 /*
- * perf's rotation for the breakpoint PMU's context (kernel/pmu.cpp):
+ * perf's rotation for the breakpoint PMU's context (pmu.cpp):
  * hwbp_mux_init() makes sure perf rotates @pmu's flexible events (where
  * perf does not by itself, it sets up each CPU's hrtimer with perf's own
  * handler; false if it cannot); hwbp_mux_kick() arms this CPU's, from add();
@@ -222,4 +222,4 @@ void hwbp_debugfs_exit(void);
 /* Where a redirected call may be made to sleep by the unload test (debugfs). */
 void hwbp_unload_hold_point(void);
 
-#endif /* HWBP_KERNEL_H */
+#endif /* HWBP_GLUE_H */

@@ -13,7 +13,7 @@
 
 #include <hwbp/arch.h>
 #include <hwbp/kallsyms.h>
-#include <hwbp/kernel.h>
+#include "glue.h"
 
 int hwbp_resolve_symbols(const struct hwbp_symbol *syms, unsigned int nr)
 {
@@ -51,7 +51,7 @@ static void notrace hwbp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 
 	if (within_module(parent_ip, THIS_MODULE) || !hook->claim(fregs))
 		return;
-	/* Dropped by the replacement, hwbp_hook_done() (see kernel.h). */
+	/* Dropped by the replacement, hwbp_hook_done() (see glue.h). */
 	if (try_module_get(THIS_MODULE))
 		hwbp_ftrace_redirect(fregs, (unsigned long)hook->replacement);
 }

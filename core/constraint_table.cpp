@@ -9,7 +9,7 @@
  * shared lock and touches only its own task's entry and the CPUs that task's
  * own breakpoints name; a CPU-bound one excludes them all for a few loads.
  */
-#include <hwbp/task_bp_list.h>
+#include "task_bp_list.h"
 
 /*
  * The table.  Its invariants and lock rules, the one place they are written.
