@@ -4,6 +4,9 @@
 #
 #   make [KDIR=...]        build hwbp.ko in place against KDIR
 #                          (default: /lib/modules/$(uname -r)/build)
+#   make test-modules      hwbp.ko, then the test bed's modules (tests/kmod/,
+#                          and kunit/ if KDIR has KUnit), each from its own
+#                          Kbuild, against hwbp.ko's Module.symvers
 #   make clean
 #   make demo              boot Debian's kernel in QEMU, load hwbp, watch a
 #                          variable with perf, show the slot table
@@ -35,8 +38,6 @@
 #   make check-debian      boot Debian 13 in QEMU, install the package there,
 #                          DKMS-build and load hwbp on 6.12 and 7.x (part of check)
 #   make deps              install the Debian packages all this needs
-#
-#   HWBP_TEST_MODULES=n    build hwbp.ko alone, no test modules (dkms.conf)
 
 KDIR	?= /lib/modules/$(shell uname -r)/build
 KERNEL	?= stock
@@ -48,14 +49,25 @@ GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb
 
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
-.PHONY: all modules clean kdir-exists distclean deps test-kernel module check check-splat \
+.PHONY: all modules test-modules clean kdir-exists distclean deps test-kernel module check check-splat \
 	check-arm64 check-ppc64el matrix check-series check-debian series-bench deb bench demo shell vm help
 
 all modules: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+TEST_MODULE_DIRS := tests/kmod kunit
+
+test-modules: modules
+	for d in $(wildcard $(TEST_MODULE_DIRS)); do \
+	  $(MAKE) -C $(KDIR) M=$(CURDIR)/$$d \
+	    KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules || exit 1; \
+	done
+
 clean: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	for d in $(wildcard $(TEST_MODULE_DIRS)); do \
+	  $(MAKE) -C $(KDIR) M=$(CURDIR)/$$d clean || exit 1; \
+	done
 
 kdir-exists:
 	@test -f $(KDIR)/Makefile || { \
