@@ -237,6 +237,22 @@ hwbp_sources_present() {
 	done
 }
 
+# copy_module_sources OUT: the module's sources into the build directory
+# OUT: Kbuild files, .cpp/.c/.h under the module's directories (of tests/,
+# only the test modules in tests/kmod/), keeping the objects of the last
+# build there so that the next one is incremental.
+copy_module_sources() {
+	rsync -a --delete --prune-empty-dirs \
+		--exclude='/build/' --exclude='/scripts/' \
+		--include='/tests/' --include='/tests/kmod/***' --exclude='/tests/**' \
+		--exclude='/.git/' --exclude='/.ci/' \
+		--filter='P *.o' --filter='P *.ko' --filter='P .*.cmd' --filter='P *.mod*' \
+		--filter='P modules.order' --filter='P Module.symvers' --filter='P .*.d' \
+		--include='*/' --include='Kbuild' --include='kbuild-cpp.mk' --include='*.cpp' --include='*.c' \
+		--include='*.h' --exclude='*' \
+		"$HWBP_ROOT/" "$1/"
+}
+
 # Serialise work on one kernel's build tree (module builds, initramfs) across
 # concurrent runs from the same checkout: lock_kernel_tree test|stock
 lock_kernel_tree() {
