@@ -497,7 +497,7 @@ static int hwbp_event_init_live(struct perf_event *bp)
 	    has_branch_stack(bp))
 		return -EOPNOTSUPP;
 
-	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	ev = kzalloc_obj(*ev, GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
 	ev->bp.owner = bp->hw.target;

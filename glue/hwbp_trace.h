@@ -46,7 +46,11 @@ static inline const char *hwbp_trace_comm(const struct perf_event *bp)
 	__assign_str_len(target_comm, hwbp_trace_comm(bp),		\
 			 __get_dynamic_array_len(target_comm) - 1)
 #else
-#define hwbp_assign_comm(bp) __assign_str(target_comm)
+#define hwbp_assign_comm(bp)						\
+	do {								\
+		(void)(bp);						\
+		__assign_str(target_comm);				\
+	} while (0)
 #endif
 
 DECLARE_EVENT_CLASS(hwbp_slot,

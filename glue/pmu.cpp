@@ -43,7 +43,7 @@ static void hwbp_sync_read(struct perf_event *event)
  */
 int hwbp_sync_pmu_callers(void)
 {
-	struct pmu *pmu = kzalloc(sizeof(*pmu), GFP_KERNEL);
+	struct pmu *pmu = kzalloc_obj(*pmu, GFP_KERNEL);
 	int err;
 
 	if (!pmu)

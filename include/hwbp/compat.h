@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -27,15 +28,6 @@
 #define HWBP_NS "HWBP"
 #else
 #define HWBP_NS HWBP
-#endif
-
-/*
- * 7.0: sparse's context annotations gave way to the compiler's context
- * analysis, and __cond_lock() went with them.  Where it is gone, nothing
- * checks lock contexts, so a trylock is its own result.
- */
-#ifndef __cond_lock
-#define __cond_lock(x, c)	(c)
 #endif
 
 /*
@@ -98,6 +90,16 @@ static __always_inline unsigned long hwbp_ftrace_arg(struct ftrace_regs *fregs,
 	return regs_get_kernel_argument(ftrace_get_regs(fregs), n);
 #endif
 }
+
+/*
+ * kzalloc_obj(*p, gfp): a zeroed object of the type p points to, typed.
+ * 7.x has it, and Debian's 6.12 has it backported: tested by name, not by
+ * version.  Elsewhere, kzalloc() of that size with the same result type.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(obj, gfp)						\
+	({ typeof(obj) *__hwbp_obj = kzalloc(sizeof(obj), gfp); __hwbp_obj; })
+#endif
 
 /*
  * 6.12: IS_ERR_PCPU() and PTR_ERR_PCPU() test a __percpu pointer, which

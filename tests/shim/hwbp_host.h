@@ -36,7 +36,6 @@ typedef unsigned int gfp_t;
 #define __releases(x)
 #define __acquire(x)	((void)0)
 #define __release(x)	((void)0)
-#define __cond_lock(x, c)	(c)
 #define __must_hold(x)
 #define __must_check	__attribute__((warn_unused_result))
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
