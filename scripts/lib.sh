@@ -140,6 +140,15 @@ ensure_src_deb() {
 	flock -u 6
 }
 
+# x86_guest cpu|append: the amd64 guests' QEMU CPU model, or the kernel
+# command line they all get, from the matrix's data (ARCHES['amd64'] in
+# scripts/hwbp_matrix.py, where each choice is explained): scripts/vm, the
+# series' boots and the Debian system test boot x86 as the matrix does.
+x86_guest() {
+	python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import hwbp_matrix
+print(hwbp_matrix.ARCHES["amd64"][sys.argv[2]])' "$HWBP_ROOT/scripts" "$1"
+}
+
 # The stock Debian kernel release used for the "stock" guest: the newest
 # release that has both /boot/vmlinuz-R and headers in /lib/modules/R/build.
 # Prefers the running kernel when it qualifies.
