@@ -44,8 +44,8 @@ KERNEL	?= stock
 PLAN	?= baseline
 
 # Guest plans run by "make check" (tests/guest/plan-NAME.sh).
-GUEST_PLANS_STOCK ?= baseline takeover flex flexload flexsmp
-GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb
+GUEST_PLANS_STOCK ?= baseline takeover flex flexload flexsmp peers
+GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb faults peers
 
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 
