@@ -137,16 +137,29 @@ CHROOTS = {
 }
 
 
-def icount(arch, plan):
-    """True if the plan says "# vm: icount": one vCPU, guest time from
-    instructions (checks on perf's time_enabled/time_running)."""
+def _plan_lines(arch, plan):
+    """The lines of the plan's file (the arch's own, else the x86 one)."""
     for d in (f'guest-{arch}', 'guest'):
         f = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', d,
                          f'plan-{plan}.sh')
         if os.path.exists(f):
             with open(f) as fh:
-                return any(line.startswith('# vm: icount') for line in fh)
-    return False
+                return fh.read().splitlines()
+    return []
+
+
+def icount(arch, plan):
+    """True if the plan says "# vm: icount": one vCPU, guest time from
+    instructions (checks on perf's time_enabled/time_running)."""
+    return any(line.startswith('# vm: icount') for line in _plan_lines(arch, plan))
+
+
+def plan_timeout(arch, plan):
+    """Seconds the plan asks for in a "# vm-timeout: S" line, else 0."""
+    for line in _plan_lines(arch, plan):
+        if line.startswith('# vm-timeout: ') and line.split()[-1].isdigit():
+            return int(line.split()[-1])
+    return 0
 
 
 def plans(kernel, arch, module=True):
