@@ -84,9 +84,10 @@ KTAP_DEV = {'serial': 'ttyS1', 'virtconsole': 'hvc0', 'spapr-vty': 'hvc1'}
 # Plans of each arch: (without hwbp.ko, with it).  The module plans run the
 # stock path too (before the load and after rmmod), so a target runs the
 # first list only while hwbp.ko does not build for its kernel.  Flexible
-# breakpoints: flex and flexsmp on x86, arm64flex on arm64.
+# breakpoints: flex and flexsmp on x86, arm64flex on arm64.  Upstream's
+# suites (peers) on x86, whose guests carry perf.
 ARCH_PLANS = {
-    'amd64': (['baseline'], ['baseline', 'takeover', 'flex', 'flexsmp']),
+    'amd64': (['baseline'], ['baseline', 'takeover', 'flex', 'flexsmp', 'peers']),
     'arm64': (['arm64-stock'], ['arm64', 'arm64flex']),
     'ppc64el': (['ppc64el-stock'], ['ppc64el']),
 }
