@@ -96,11 +96,18 @@ for s in perf breakpoint_test sigtrap_threads; do
 done
 ktap_check stock_path_ran_every_suite sh -c '! grep -q "|not in this perf$\||(no result)|" /tmp/peers.stock'
 ktap_diag "per phase: stock / hwbp / after rmmod"
-while IFS='|' read -r s c; do
-	r1=$(grep -F "$s|$c|" /tmp/peers.stock | head -1 | cut -d'|' -f3)
-	r2=$(grep -F "$s|$c|" /tmp/peers.hwbp | head -1 | cut -d'|' -f3)
-	r3=$(grep -F "$s|$c|" /tmp/peers.after | head -1 | cut -d'|' -f3)
-	name=$(echo "${s}_$c" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\{1,\}/_/g; s/_$//')
+# One line per case, "suite|case|stock|hwbp|after|name" (a result missing
+# from a phase is empty; a case seen twice in a phase keeps its first): one
+# awk, not a few programs per case, which under TCG on the debug kernel
+# took minutes.
+awk -F'|' '
+	FILENAME != "/tmp/peers.cases" { k = $1 "|" $2; if (!((FILENAME, k) in r)) r[FILENAME, k] = $3; next }
+	{
+		k = $1 "|" $2
+		n = tolower($1 "_" $2); gsub(/[^a-z0-9]+/, "_", n); sub(/_$/, "", n)
+		print k "|" r["/tmp/peers.stock", k] "|" r["/tmp/peers.hwbp", k] "|" r["/tmp/peers.after", k] "|" n
+	}' /tmp/peers.stock /tmp/peers.hwbp /tmp/peers.after /tmp/peers.cases > /tmp/peers.table
+while IFS='|' read -r s c r1 r2 r3 name; do
 	ktap_diag "PEER $s | $c | ${r1:-missing} | ${r2:-missing} | ${r3:-missing}"
 	if [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ "$r1" = "$r3" ]; then
 		ktap_ok "$name"
@@ -113,5 +120,5 @@ while IFS='|' read -r s c; do
 		done
 		ktap_fail "$name" "stock '${r1:-missing}', hwbp '${r2:-missing}', after rmmod '${r3:-missing}'"
 	fi
-done < /tmp/peers.cases
+done < /tmp/peers.table
 ktap_end
