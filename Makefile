@@ -27,8 +27,10 @@
 #                          every patch, boot the tip (part of check)
 #   make series-bench      the series' kernel against pristine 7.x (after
 #                          check-series; series/bench-results.md)
-#   make bench             benchmarks against the stock kernel in QEMU boots
-#                          (not part of check; results in bench/, ~1 h loaded)
+#   make bench             benchmarks against the stock accounting in QEMU
+#                          boots of each amd64 Debian kernel of the matrix
+#                          (6.1, 6.12, 7.x; BENCH_KERNELS="6.12-amd64 ..."
+#                          for some); not part of check; results in bench/
 #   make shell [KERNEL=stock|test]   QEMU with a shell, hwbp, perf, tests
 #   make vm PLAN=name [KERNEL=stock|test]   run one guest plan
 #   make module KERNEL=stock|test    build into build/<kernel>/src

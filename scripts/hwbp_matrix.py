@@ -180,6 +180,13 @@ def targets():
     return out
 
 
+def bench_targets():
+    """The targets scripts/bench measures by default: every Debian kernel
+    of the matrix on amd64 (the benchmark modules size their tables with
+    x86's HBP_NUM), not the debug test kernels."""
+    return [t for t, k, a in targets() if a == 'amd64' and KERNELS[k]['source'] != 'test']
+
+
 def split(name):
     """'7-arm64' -> ('7', 'arm64'); aliases stock, test, test7."""
     alias = {'stock': '6.1-amd64', 'test': '6.1-test-amd64', 'test7': '7-test-amd64'}

@@ -228,13 +228,14 @@ kdir_for() {
 	esac
 }
 
-# Boot image for "test", "test7" or "stock".
+# Boot image for "test", "test7", "stock" or a scripts/kernels TARGET.
 kimage_for() {
 	case $1 in
 	test) echo "$(test_kernel_dir)/arch/x86/boot/bzImage" ;;
 	test7) echo "$(kdir_for test7)/arch/x86/boot/bzImage" ;;
 	stock) echo "/boot/vmlinuz-$(stock_krel)" ;;
-	*) die "unknown kernel '$1' (test|test7|stock)" ;;
+	*) "$HWBP_ROOT/scripts/kernels" info "$1" IMAGE ||
+		die "unknown kernel '$1' (test|test7|stock|TARGET)" ;;
 	esac
 }
 
