@@ -47,7 +47,7 @@ PLAN	?= baseline
 
 # Guest plans run by "make check" (tests/guest/plan-NAME.sh).
 GUEST_PLANS_STOCK ?= baseline takeover flex flexload flexsmp peers
-GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb peers
+GUEST_PLANS_TEST ?= baseline takeover flexsmp kgdb faults peers
 
 export GUEST_PLANS_STOCK GUEST_PLANS_TEST
 

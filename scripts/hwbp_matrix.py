@@ -114,12 +114,11 @@ KERNELS = {
     # the 6.1 fragment plus hwbp-test-7.config (scripts/test-kernel --src 7).
     '7-test': dict(source='test', src='7', arches=['amd64'], accel=TCG_SINGLE,
                    # takeover runs the stock path before the load and
-                   # after rmmod too; peers: upstream's suites built from
-                   # the 7.x source (scripts/initramfs).  faults is by hand
-                   # (--plan faults): its errno comparison is not yet
-                   # stable (README, faults).
+                   # after rmmod too; faults and peers are the debug
+                   # kernel's (fault injection, kmemleak; upstream's suites
+                   # built from the 7.x source, scripts/initramfs).
                    plans={'amd64': os.environ.get('GUEST_PLANS_TEST7',
-                                                  'takeover peers').split()},
+                                                  'takeover faults peers').split()},
                    expect=['hw_breakpoint=9']),
     # The newest 7.x: trixie-backports or sid, whichever is newer per arch.
     '7': dict(source='suite', series='7.', suites=['trixie-backports', 'sid'],

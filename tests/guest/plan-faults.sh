@@ -4,9 +4,9 @@
 # 1. allocation failure: bp_failnth sweeps fail-nth across perf_event_open
 #    (task- and CPU-bound), PTRACE_POKEUSER of DR0 and DR7, and
 #    PERF_EVENT_IOC_MODIFY_ATTRIBUTES, on the stock path, under hwbp and
-#    after rmmod; every errno under hwbp or after is one the stock path
-#    gave for that call; a failed call changes nothing; the slots are all
-#    free after each sweep.
+#    after rmmod; every errno under hwbp or after is ENOMEM or one the
+#    stock path gave for that call; a failed call changes nothing; the
+#    slots are all free after each sweep.
 # 2. CPU hotplug under hwbp: CPUs go offline and online while bp_storm
 #    opens, modifies and closes task- and CPU-bound breakpoints; a
 #    CPU-bound open on an offline CPU gives the stock path's answer; the
@@ -60,13 +60,19 @@ errnos_of() {
 	sed -n "s/.*# failnth $2 .*errnos=\([^ ]*\).*/\1/p" "$1"
 }
 
-# Cases (5): for each call, every errno in FILE is one the stock path gave.
+# Cases (5): for each call, every errno in FILE is ENOMEM or one the stock
+# path gave for that call.  ENOMEM is what a failed allocation gives, and
+# hwbp allocates where the stock path may not (its per-event record), so
+# its sweep meets fault points the stock sweep does not.  Nor does one
+# stock sweep show every answer: in one 7.3 boot the stock sweep of
+# open_cpu injected 20 faults and no call failed, where other boots' gave
+# ENOMEM.  Any other errno must come from the stock path.
 check_errnos() {
 	for op in open_task open_cpu ptrace_dr0 ptrace_dr7 modify; do
 		s=$(errnos_of /tmp/fn.stock $op) o=$(errnos_of "$1" $op)
 		bad=
 		for e in $(echo "$o" | tr ',' ' '); do
-			[ "$e" = - ] && continue
+			case $e in -|ENOMEM) continue ;; esac
 			echo ",$s," | grep -q ",$e," || bad="$bad $e"
 		done
 		if [ -n "$o" ] && [ -n "$s" ] && [ -z "$bad" ]; then
