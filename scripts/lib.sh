@@ -16,6 +16,16 @@ fi
 die() { echo "hwbp: error: $*" >&2; exit 1; }
 note() { echo "hwbp: $*" >&2; }
 
+# missing_pkgs PKG...: each of the host's Debian packages PKG that dpkg
+# does not list as installed, one a line.
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
+			echo "$p"
+	done
+}
+
 # Which kernel source the scripts work on: "6.1" (Debian 12's
 # linux-source-6.1, installed by scripts/deps) unless use_src switched to
 # another series.
