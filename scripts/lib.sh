@@ -209,6 +209,31 @@ kabi_61() {
 	return 1
 }
 
+# until_deadline CMD...: run CMD (a shell function too), stopped at
+# HWBP_BUILD_DEADLINE (seconds since the epoch) when that is set.  "make
+# check" sets it for the kernel builds of its jobs, so that a cold run ends
+# within its time budget whatever the machine's speed (scripts/check, "the
+# time budget").  CMD runs in a process group of its own, which gets
+# SIGTERM at the deadline (make passes it to its children) and SIGKILL a
+# minute later.  Exit status 124 when it was stopped, as timeout(1) gives.
+# A kernel build stopped this way is resumed, incrementally, by the next run.
+until_deadline() {
+	local left pid watcher rc=0
+	[ -n "${HWBP_BUILD_DEADLINE:-}" ] || { "$@"; return; }
+	left=$((HWBP_BUILD_DEADLINE - $(date +%s)))
+	[ "$left" -gt 0 ] || return 124
+	set -m
+	"$@" &
+	pid=$!
+	{ sleep "$left"; kill -TERM -- "-$pid"; sleep 60; kill -KILL -- "-$pid"; } > /dev/null 2>&1 &
+	watcher=$!
+	set +m
+	wait "$pid" || rc=$?
+	kill -- "-$watcher" 2> /dev/null || true
+	[ $rc != 0 ] && [ "$(date +%s)" -ge "$HWBP_BUILD_DEADLINE" ] && rc=124
+	return $rc
+}
+
 # Cache key of the test kernel: fragment, source package version, compiler,
 # and the build recipe itself.
 test_kernel_key() {
