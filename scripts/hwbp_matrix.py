@@ -85,11 +85,12 @@ KTAP_DEV = {'serial': 'ttyS1', 'virtconsole': 'hvc0', 'spapr-vty': 'hvc1'}
 # stock path too (before the load and after rmmod), so a target runs the
 # first list only while hwbp.ko does not build for its kernel.  Flexible
 # breakpoints: flex and flexsmp on x86, arm64flex on arm64.  Upstream's
-# suites (peers) on x86, whose guests carry perf.
+# suites (peers) on every arch: perf test where the guest carries perf
+# (x86), the arch's kernel selftests everywhere.
 ARCH_PLANS = {
     'amd64': (['baseline'], ['baseline', 'takeover', 'flex', 'flexsmp', 'peers']),
-    'arm64': (['arm64-stock'], ['arm64', 'arm64flex']),
-    'ppc64el': (['ppc64el-stock'], ['ppc64el']),
+    'arm64': (['arm64-stock'], ['arm64', 'arm64flex', 'peers']),
+    'ppc64el': (['ppc64el-stock'], ['ppc64el', 'peers']),
 }
 
 # Multi-threaded TCG crashed or hung guests while the kernel patched its
@@ -102,7 +103,7 @@ KERNELS = {
     '6.1': dict(source='bookworm', arches=['amd64', 'arm64', 'ppc64el'],
                 accel=TCG_SINGLE, plans={
                     'amd64': os.environ.get('GUEST_PLANS_STOCK', 'baseline takeover').split(),
-                    'arm64': ['arm64', 'arm64flex'], 'ppc64el': ['ppc64el']}),
+                    'arm64': ['arm64', 'arm64flex', 'peers'], 'ppc64el': ['ppc64el', 'peers']}),
     '6.1-test': dict(source='test', arches=['amd64'], accel=TCG_SINGLE,
                      plans={'amd64': os.environ.get('GUEST_PLANS_TEST',
                                                     'baseline takeover').split()},

@@ -298,6 +298,16 @@ copy_module_sources() {
 		"$HWBP_ROOT/" "$1/"
 }
 
+# copy_host_libs ROOT BIN: the shared libraries a host program loads (what
+# ldd lists, its loader too), into ROOT at the same paths.
+copy_host_libs() {
+	local lib
+	ldd "$2" | awk '/=> \//{print $3} /^\s*\/lib/{print $1}' | sort -u | while read -r lib; do
+		mkdir -p "$1$(dirname "$lib")"
+		cp -L "$lib" "$1$lib"
+	done
+}
+
 # Serialise work on one kernel's build tree (module builds, initramfs) across
 # concurrent runs from the same checkout: lock_kernel_tree test|stock
 lock_kernel_tree() {

@@ -1,15 +1,20 @@
 #!/bin/sh
 # Plan "peers": suites no one here wrote, run on the stock path, under hwbp
 # and after rmmod, in one boot; every case must give the same result in the
-# three phases.
-# - perf's own breakpoint tests, by name (perf test list must have each:
-#   PEER_PERF_TESTS, one name per line)
-# - the kernel's selftests breakpoints/breakpoint_test and
-#   perf_events/sigtrap_threads (scripts/peer-selftests builds them from the
-#   kernel's source as upstream does; /usr/lib/hwbp-peers in the guest)
+# three phases.  The same plan on every arch:
+# - perf's own breakpoint tests, by name, where the guest carries perf (the
+#   x86 guests; perf test list must have each: PEER_PERF_TESTS, one name
+#   per line)
+# - the kernel's selftests of the arch (scripts/peer-selftests builds them
+#   from the kernel's source as upstream does; /usr/lib/hwbp-peers in the
+#   guest): perf_events/sigtrap_threads everywhere, and
+#   breakpoints/breakpoint_test (x86), breakpoints/breakpoint_test_arm64,
+#   or powerpc/ptrace's ptrace-hwbreak, perf-hwbreak and
+#   ptrace-perf-hwbreak
 # Some cases fail on the stock path too (under QEMU TCG breakpoint_test's
-# "Test icebp" and "Test int 3 trap"): what is checked is that hwbp and the
-# kernel after rmmod give what the stock path gave, case by case.
+# "Test icebp" and "Test int 3 trap"; QEMU emulates no POWER DAWR): what
+# is checked is that hwbp and the kernel after rmmod give what the stock
+# path gave, case by case.
 # The kselftest harness kills a case after 30 s of the guest's clock
 # (sigtrap_threads' signal_stress_with_disable: 15,000 signals); under TCG
 # on a busy host that depended on the host's load, and on the debug kernel
@@ -30,6 +35,10 @@ Watchpoint
 Sigtrap
 x86 bp modify"}
 
+# The selftest programs of this arch.
+PROGS=$(cd $PEERS && ls)
+command -v perf > /dev/null || PEER_PERF_TESTS=
+
 # "suite|case|result" lines for one phase, sorted, in /tmp/peers.PHASE.
 # perf test prints " 22: Breakpoint accounting    : Ok" and, for a test
 # with subtests, " 23.1: Read Only Watchpoint    : Ok" (the numbers differ
@@ -38,6 +47,28 @@ x86 bp modify"}
 tap_results() {
 	sed -n "s/^\(ok\|not ok\) [0-9]* \(.*[^ ]\) *\$/$1|\2|\1/p" "$2" |
 		sed 's/|\(.*\) # SKIP[^|]*|ok$/|\1|skip/'
+}
+
+# The same for powerpc's own harness (no TAP): its verdict ("success:",
+# "failure:" or "skip:" and the program's name) and each case line the
+# ptrace tests print: "NAME: Ok", "NAME: Fail" or "NAME: Error",
+# "TESTED: NAME" or "FAILED: NAME: 1 != 2" (the counts dropped).  What
+# differs from run to run is not part of a name: addresses become "0x*"
+# and numbers of three digits or more "N" (perf-hwbreak prints its
+# buffer's address and its loop count, which vary); a name printed twice
+# by one run is told apart by " #2".
+harness_results() {
+	awk -v s="$1" '
+	function out(c, r) {
+		gsub(/0x[0-9a-fA-F]+/, "0x*", c); gsub(/[0-9][0-9][0-9]+/, "N", c); gsub(/  +/, " ", c)
+		if (++n[c] > 1) c = c " #" n[c]
+		print s "|" c "|" r
+	}
+	/^(success|failure|skip): / { out("(harness)", substr($1, 1, length($1) - 1)); next }
+	/^TESTED: / { out(substr($0, 9), "ok"); next }
+	/^FAILED: / { c = substr($0, 9); sub(/: [-0-9 !=|]*$/, "", c); out(c, "fail"); next }
+	/: Ok$/ { sub(/: Ok$/, ""); out($0, "ok"); next }
+	/: (Fail|Error)$/ { sub(/: (Fail|Error)$/, ""); out($0, "fail") }' "$2"
 }
 
 run_peers() {
@@ -53,13 +84,17 @@ run_peers() {
 			/tmp/peers.$phase.perf.out | tee -a /tmp/peers.$phase.raw | wc -l)
 		[ "$n" -gt 0 ] || echo "perf|$t|not in this perf" >> /tmp/peers.$phase.raw
 	done
-	for p in breakpoint_test sigtrap_threads; do
+	for p in $PROGS; do
 		echo "hwbp-peers: $phase: $p" > /dev/kmsg
 		out=/tmp/peers.$phase.$p.out
 		"$PEERS/$p" > $out 2>&1
 		echo "=== $p rc=$?" >> /tmp/peers.$phase.log
 		cat $out >> /tmp/peers.$phase.log
-		tap_results $p $out > /tmp/peers.res
+		if grep -q '^TAP version' $out; then
+			tap_results $p $out > /tmp/peers.res
+		else
+			harness_results $p $out > /tmp/peers.res
+		fi
 		n=$(tee -a /tmp/peers.$phase.raw < /tmp/peers.res | wc -l)
 		[ "$n" -gt 0 ] || echo "$p|(no result)|none" >> /tmp/peers.$phase.raw
 	done
@@ -90,7 +125,7 @@ ktap_check load test $loaded = 1
 ktap_check hwbp_accounted_the_peers test "${res:-0}" -gt 0
 ktap_check reserved_equals_released test "${res:-0}" = "${rel:-1}"
 ktap_check rmmod test "${rm_rc:-1}" = 0
-for s in perf breakpoint_test sigtrap_threads; do
+for s in ${PEER_PERF_TESTS:+perf} $PROGS; do
 	n=$(grep -c "^$s|" /tmp/peers.stock)
 	ktap_diag "$s: $n case(s) on the stock path"
 done
