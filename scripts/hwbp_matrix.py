@@ -111,8 +111,7 @@ TCG_SINGLE = 'tcg,thread=single'
 KERNELS = {
     '6.1': dict(source='bookworm', arches=['amd64', 'arm64', 'ppc64el'],
                 accel=TCG_SINGLE, plans={
-                    'amd64': os.environ.get('GUEST_PLANS_STOCK', 'baseline takeover').split(),
-                    'arm64': ['arm64', 'arm64flex', 'peers'], 'ppc64el': ['ppc64el', 'peers']}),
+                    'amd64': os.environ.get('GUEST_PLANS_STOCK', 'baseline takeover').split()}),
     '6.1-test': dict(source='test', arches=['amd64'], accel=TCG_SINGLE,
                      plans={'amd64': os.environ.get('GUEST_PLANS_TEST',
                                                     'baseline takeover').split()},
