@@ -879,25 +879,6 @@ static void hwbp_restore_pmu(void)
 }
 
 /* Steps 2-4 of the takeover (see the top of this file). */
-/*
- * The breakpoint PMU, found with a breakpoint of the stock path's: while
- * the stock table is full (-ENOSPC), try again for up to @wait_ms.
- */
-static struct pmu *hwbp_find_breakpoint_pmu_wait(unsigned int wait_ms)
-{
-	unsigned long deadline = jiffies + msecs_to_jiffies(wait_ms);
-	struct pmu *pmu;
-
-	for (;;) {
-		pmu = hwbp_find_breakpoint_pmu();
-		if (!IS_ERR(pmu) || PTR_ERR(pmu) != -ENOSPC ||
-		    time_after(jiffies, deadline) ||
-		    fatal_signal_pending(current))
-			return pmu;
-		usleep_range(1000, 2000);
-	}
-}
-
 static int hwbp_take_over(void)
 {
 	unsigned long deadline;
@@ -980,19 +961,11 @@ static int __init hwbp_init(void)
 		pr_err("hwbp: cannot allocate the debugger's records\n");
 		goto out_table;
 	}
-	hwbp_pmu = hwbp_find_breakpoint_pmu_wait(load_wait_ms);
+	hwbp_pmu = hwbp_find_breakpoint_pmu();
 	if (IS_ERR(hwbp_pmu)) {
 		err = PTR_ERR(hwbp_pmu);
 		hwbp_pmu = NULL;
-		if (err != -ENOSPC) {
-			pr_err("hwbp: cannot find the breakpoint PMU: %d\n", err);
-			goto out_table;
-		}
-	}
-	/* ENOSPC above: the stock table stayed full all along. */
-	if (err) {
-		pr_err("hwbp: the kernel's breakpoint table holds slots; close all breakpoint events and load again\n");
-		err = -EBUSY;
+		pr_err("hwbp: cannot find the breakpoint PMU: %d\n", err);
 		goto out_table;
 	}
 	err = hwbp_hooks_install(hwbp_hooks, ARRAY_SIZE(hwbp_hooks));

@@ -9,6 +9,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
@@ -36,18 +37,16 @@ static void hwbp_sync_read(struct perf_event *event)
 }
 
 /*
- * Wait until every caller that may still run an event_init pointer it read
- * before now has returned.  Those calls run under perf's pmus_srcu, which is
- * static; perf_pmu_unregister() synchronizes it, so a PMU that matches no
- * event is registered only to be unregistered.
+ * A PMU that matches no event, registered for a moment: perf's bus and the
+ * wait below come with its registration.
  */
-int hwbp_sync_pmu_callers(void)
+static struct pmu *hwbp_sync_pmu_register(void)
 {
 	struct pmu *pmu = kzalloc_obj(*pmu, GFP_KERNEL);
 	int err;
 
 	if (!pmu)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	pmu->module = THIS_MODULE;
 	pmu->task_ctx_nr = perf_invalid_context;
 	pmu->event_init = hwbp_sync_event_init;
@@ -57,10 +56,33 @@ int hwbp_sync_pmu_callers(void)
 	pmu->stop = hwbp_sync_flags;
 	pmu->read = hwbp_sync_read;
 	err = perf_pmu_register(pmu, "hwbp_sync", -1);
-	if (!err)
-		perf_pmu_unregister(pmu);
+	if (err) {
+		kfree(pmu);
+		return ERR_PTR(err);
+	}
+	return pmu;
+}
+
+static void hwbp_sync_pmu_unregister(struct pmu *pmu)
+{
+	perf_pmu_unregister(pmu);
 	kfree(pmu);
-	return err;
+}
+
+/*
+ * Wait until every caller that may still run an event_init pointer it read
+ * before now has returned.  Those calls run under perf's pmus_srcu, which is
+ * static; perf_pmu_unregister() synchronizes it, so a PMU that matches no
+ * event is registered only to be unregistered.
+ */
+int hwbp_sync_pmu_callers(void)
+{
+	struct pmu *pmu = hwbp_sync_pmu_register();
+
+	if (IS_ERR(pmu))
+		return PTR_ERR(pmu);
+	hwbp_sync_pmu_unregister(pmu);
+	return 0;
 }
 
 /* As above, and it cannot give up: unload and failed loads rely on it. */
@@ -71,27 +93,34 @@ void hwbp_sync_pmu_callers_nofail(void)
 }
 
 /*
- * The PMU perf resolves PERF_TYPE_BREAKPOINT to: the one of a breakpoint
- * event, created disabled through the stock path and released again.
+ * The PMU perf resolves PERF_TYPE_BREAKPOINT to, found without creating an
+ * event: a breakpoint event made to find it would hold a slot of the stock
+ * table meanwhile, and a user's breakpoint on that CPU could get ENOSPC
+ * just because hwbp was being loaded (the faults plan's storm saw it, once
+ * in 22,015 rounds).  perf gives each PMU a device named after it on its
+ * bus, the PMU as the device's driver data (pmu_dev_alloc() in 6.1 and
+ * since); the bus is that of the device of a PMU registered here.  The
+ * breakpoint PMU is static and never unregistered, so the pointer outlives
+ * the device reference.
  */
 struct pmu *hwbp_find_breakpoint_pmu(void)
 {
-	static long hwbp_probe_var;
-	struct perf_event_attr attr;
-	struct perf_event *ev;
-	struct pmu *pmu;
+	struct pmu *probe = hwbp_sync_pmu_register();
+	struct pmu *pmu = ERR_PTR(-ENODEV);
+	struct device *dev = NULL;
 
-	hw_breakpoint_init(&attr);
-	attr.bp_addr = (unsigned long)&hwbp_probe_var;
-	attr.bp_len = sizeof(hwbp_probe_var);
-	attr.bp_type = HW_BREAKPOINT_W;
-	attr.disabled = 1;
-	ev = perf_event_create_kernel_counter(&attr, cpumask_first(cpu_online_mask),
-					      NULL, NULL, NULL);
-	if (IS_ERR(ev))
-		return ERR_CAST(ev);
-	pmu = ev->pmu;
-	perf_event_release_kernel(ev);
+	if (IS_ERR(probe))
+		return probe;
+	if (probe->dev && probe->dev->bus)
+		dev = bus_find_device_by_name(probe->dev->bus, NULL, "breakpoint");
+	if (dev) {
+		struct pmu *found = (struct pmu *)dev_get_drvdata(dev);
+
+		if (found && found->type == PERF_TYPE_BREAKPOINT)
+			pmu = found;
+		put_device(dev);
+	}
+	hwbp_sync_pmu_unregister(probe);
 	return pmu;
 }
 

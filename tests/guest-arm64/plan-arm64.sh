@@ -20,12 +20,13 @@ ktap_prog hwbp_arm64_e2e_stock /bin/bp_arm64 "$BRPS" "$WRPS"
 probe_run > /tmp/probe.stock
 
 # --- 2: load ---
-ktap_suite arm64_load 6
+ktap_suite arm64_load 7
 ktap_diag "kernel: $BRPS breakpoint and $WRPS watchpoint registers"
 check_load_refused
 
 dmesg -c > /dev/null
-ktap_check load insmod $HWBP
+ktap_check load insmod_counting_events
+check_load_created_no_event
 ktap_check load_message sh -c "dmesg | grep -q 'breakpoint slots now accounted by hwbp (arm64, $BRPS instruction, $WRPS data slots)'"
 ktap_diag "$(sed -n '1,3p' $TABLE)"
 ktap_check pools_sized_from_registers sh -c \

@@ -48,7 +48,7 @@ stop_if_died() {
 stop_if_died "hwbp_probe.ko on the stock path"
 
 # --- 3: load ---
-ktap_suite ppc64el_load 6
+ktap_suite ppc64el_load 7
 hold_start 1
 dmesg -c > /dev/null
 if insmod $HWBP 2>/tmp/insmod.err; then
@@ -69,12 +69,13 @@ if [ $(($(cat /proc/sys/kernel/tainted) & 128)) != 0 ]; then
 fi
 
 dmesg -c > /dev/null
-if insmod $HWBP 2>/tmp/insmod.err; then
+if insmod_counting_events 2>/tmp/insmod.err; then
 	ktap_ok load
 else
 	ktap_diag "$(cat /tmp/insmod.err; dmesg | tail -5)"
 	ktap_fail load "insmod failed"
 fi
+check_load_created_no_event
 ktap_diag "$(dmesg | grep 'hwbp:')"
 # The message's count is the instruction pool's (0 on powerpc): the data
 # pool's size is checked in the table below.

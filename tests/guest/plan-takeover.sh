@@ -23,11 +23,12 @@ ktap_prog hwbp_ptrace_stock /bin/bp_ptrace
 [ -n "$PROBE" ] && probe_run > /tmp/probe.stock
 
 # --- 3: load ---
-ktap_suite takeover_load 5
+ktap_suite takeover_load 6
 check_load_refused
 
 dmesg -c > /dev/null
-ktap_check load insmod $HWBP
+ktap_check load insmod_counting_events
+check_load_created_no_event
 ktap_check load_message sh -c "dmesg | grep -q 'breakpoint slots now accounted by hwbp'"
 ktap_check table_empty grep -q 'tasks=0 task_bps=0 used=0' $TABLE
 ktap_check trace_events_present test -d $TRACE/events/hwbp/hwbp_refuse

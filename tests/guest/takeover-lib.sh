@@ -36,6 +36,38 @@ stat_of() {
 	awk -v k="$1" '$1 == k { print $2 }' "$STATS"
 }
 
+# insmod hwbp.ko [ARGS], counting the breakpoint events created meanwhile
+# with a kprobe event on the breakpoint PMU's event_init: LOAD_EVENTS is
+# that count, empty where the kernel has no kprobe events.  insmod's status.
+insmod_counting_events() {
+	LOAD_EVENTS=
+	if ! echo 'p:hwbp_load hw_breakpoint_event_init' >> $TRACE/kprobe_events 2>/dev/null; then
+		insmod $HWBP "$@"
+		return
+	fi
+	echo > $TRACE/trace
+	echo 1 > $TRACE/events/kprobes/hwbp_load/enable
+	insmod $HWBP "$@"
+	_rc=$?
+	echo 0 > $TRACE/events/kprobes/hwbp_load/enable
+	LOAD_EVENTS=$(grep -c 'hwbp_load:' $TRACE/trace)
+	echo '-:hwbp_load' >> $TRACE/kprobe_events
+	return $_rc
+}
+
+# Case: the load created no breakpoint event.  One would hold a slot of the
+# stock table while hwbp loads, and a user's breakpoint on that CPU could
+# get ENOSPC meanwhile (glue/pmu.cpp, hwbp_find_breakpoint_pmu()).
+check_load_created_no_event() {
+	if [ -z "$LOAD_EVENTS" ]; then
+		ktap_skip load_creates_no_event "no kprobe events in this kernel"
+	elif [ "$LOAD_EVENTS" = 0 ]; then
+		ktap_ok load_creates_no_event
+	else
+		ktap_fail load_creates_no_event "$LOAD_EVENTS breakpoint event(s) created by insmod"
+	fi
+}
+
 # Hold N breakpoints in a background task until hold_stop.
 hold_start() {
 	rm -f /tmp/bp_hold.ready
